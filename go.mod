@@ -1,0 +1,3 @@
+module github.com/mfakit/mfakit
+
+go 1.25

@@ -1,0 +1,181 @@
+package mfaclient
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+	"unicode"
+)
+
+// The classes of failure. Every error an mfakit client returns matches
+// exactly one of these with errors.Is, or is a context error
+// (context.Canceled, context.DeadlineExceeded) when the caller's context
+// ended first.
+var (
+	// ErrInvalidInput: the input was rejected, before anything was sent
+	// (empty credentials, empty user ID, unknown Method, bad base URL), or by
+	// the provider (a 400 naming a bad parameter).
+	ErrInvalidInput = errors.New("invalid input")
+	// ErrUnsupported: the provider has no such operation or method. Nothing
+	// was sent.
+	ErrUnsupported = errors.New("not supported by this provider")
+	// ErrUnauthorized: 401, the credentials are missing, wrong or expired.
+	ErrUnauthorized = errors.New("unauthorized")
+	// ErrForbidden: 403 or the provider's equivalent; the error is a
+	// *ForbiddenError naming what the caller lacks.
+	ErrForbidden = errors.New("forbidden")
+	// ErrNotFound: the user does not exist (for the caller).
+	ErrNotFound = errors.New("not found")
+	// ErrMFANotEnabled: there is no MFA to reset (EntryGuard's 400 "MFA is
+	// not enabled", Rocket.Chat's error-two-factor-not-enabled).
+	ErrMFANotEnabled = errors.New("MFA not enabled")
+	// ErrSecondFactorRequired: the provider wants a second factor for this
+	// call (Rocket.Chat's totp-required, totp-invalid, totp-max-attempts).
+	ErrSecondFactorRequired = errors.New("second factor required")
+	// ErrRateLimited: 429; the error is a *RateLimitError.
+	ErrRateLimited = errors.New("rate limited")
+	// ErrServer: 5xx, or the provider saying it failed on its side.
+	ErrServer = errors.New("server error")
+	// ErrUnexpectedResponse: an answer that fits no documented shape and no
+	// other class: a 2xx that is not the documented success, a redirect that
+	// was not followed.
+	ErrUnexpectedResponse = errors.New("unexpected response")
+	// ErrNetwork: no HTTP answer at all after every allowed attempt
+	// (connection refused or reset, the per-attempt timeout, a TLS failure).
+	ErrNetwork = errors.New("network failure")
+)
+
+// APIError is every non-success HTTP answer. It unwraps to its Class (one of
+// the sentinels above) and to Cause, the provider's decoded body
+// (*flashback.ErrorResponse, ...), so both errors.Is and errors.As work.
+type APIError struct {
+	Provider   string // "flashback", "entryguard" or "rocketchat"
+	Operation  string // "ResetMFA", "ResetOwnMFA", "SetPrimaryMFA"
+	StatusCode int
+	Code       string      // the provider's machine code ("totp-required", "Not Found"), or ""
+	Message    string      // the provider's human message, as sent (credentials redacted)
+	RequestID  string      // when the provider sends one
+	Header     http.Header // response headers, credentials removed
+	Body       []byte      // raw body, at most 64 KiB kept, credentials redacted
+	Attempts   int         // requests sent, retries included
+
+	Class error // the sentinel this answer belongs to
+	Cause error // the provider's decoded body, or nil when it did not decode
+}
+
+func (e *APIError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "mfakit: %s %s: ", e.Provider, e.Operation)
+	if e.Class != nil {
+		b.WriteString(e.Class.Error())
+		b.WriteString(": ")
+	}
+	fmt.Fprintf(&b, "HTTP %d", e.StatusCode)
+	if e.Code != "" {
+		b.WriteString(" ")
+		b.WriteString(printable(e.Code, 64))
+	}
+	if e.Message != "" {
+		b.WriteString(": ")
+		b.WriteString(printable(e.Message, 256))
+	}
+	if e.Attempts > 1 {
+		fmt.Fprintf(&b, " (after %d attempts)", e.Attempts)
+	}
+	return b.String()
+}
+
+// Unwrap returns the class sentinel and the provider's decoded body.
+func (e *APIError) Unwrap() []error {
+	errs := make([]error, 0, 2)
+	if e.Class != nil {
+		errs = append(errs, e.Class)
+	}
+	if e.Cause != nil {
+		errs = append(errs, e.Cause)
+	}
+	return errs
+}
+
+// RateLimitError is a 429. It matches ErrRateLimited and unwraps to its
+// *APIError.
+type RateLimitError struct {
+	*APIError
+	// RetryAfter is how long the provider asked to wait, from Retry-After or
+	// from the reset time; never negative, 0 when the provider gave no hint.
+	RetryAfter time.Duration
+	// Limit and Remaining are the provider's quota headers, -1 when unknown.
+	Limit, Remaining int
+	// Reset is when the provider's window resets; zero when unknown.
+	Reset time.Time
+}
+
+func (e *RateLimitError) Error() string {
+	if e.RetryAfter > 0 {
+		return fmt.Sprintf("%s; retry after %s", e.APIError.Error(), e.RetryAfter)
+	}
+	return e.APIError.Error()
+}
+
+// Unwrap returns the embedded *APIError, through which the sentinel and the
+// provider body are reached.
+func (e *RateLimitError) Unwrap() error { return e.APIError }
+
+// ForbiddenError is a 403, or a provider's equivalent such as Rocket.Chat's
+// 400 error-not-allowed. It matches ErrForbidden and unwraps to its
+// *APIError.
+type ForbiddenError struct {
+	*APIError
+	// Required is the role or permission the provider requires
+	// ("OWNER or ADMINISTRATOR", "ORG_ADMIN", "edit-other-user-totp"), or ""
+	// when the provider does not say.
+	Required string
+}
+
+func (e *ForbiddenError) Error() string {
+	if e.Required != "" {
+		return fmt.Sprintf("%s; requires %s", e.APIError.Error(), e.Required)
+	}
+	return e.APIError.Error()
+}
+
+// Unwrap returns the embedded *APIError.
+func (e *ForbiddenError) Unwrap() error { return e.APIError }
+
+// OpError is a failure that is not an HTTP answer: input rejected before
+// sending, an operation the provider lacks, no answer from the network, or
+// the caller's context ending. Err carries the class: it matches one
+// sentinel, or is the context's error.
+type OpError struct {
+	Provider  string
+	Operation string
+	Attempts  int // requests sent; 0 when nothing was sent
+	Err       error
+}
+
+func (e *OpError) Error() string {
+	s := fmt.Sprintf("mfakit: %s %s: %v", e.Provider, e.Operation, e.Err)
+	if e.Attempts > 1 {
+		s += fmt.Sprintf(" (after %d attempts)", e.Attempts)
+	}
+	return s
+}
+
+func (e *OpError) Unwrap() error { return e.Err }
+
+// printable keeps server-sent text from forging log lines or flooding a
+// terminal: control characters become spaces and the text is cut at max runes.
+func printable(s string, max int) string {
+	clean := strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, s)
+	if r := []rune(clean); len(r) > max {
+		return string(r[:max]) + "…"
+	}
+	return clean
+}
