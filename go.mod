@@ -1,3 +1,9 @@
 module github.com/mfakit/mfakit
 
 go 1.25
+
+require (
+	github.com/hashicorp/go-cleanhttp v0.5.2 // indirect
+	github.com/hashicorp/go-retryablehttp v0.7.8 // indirect
+	github.com/stretchr/testify v1.12.1 // indirect
+)

@@ -1,0 +1,114 @@
+package entryguard
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/mfakit/mfakit/internal/transport"
+	"github.com/mfakit/mfakit/mfaclient"
+)
+
+// DefaultBaseURL is the host in EntryGuard's API docs.
+const DefaultBaseURL = "https://api.entryguard.io"
+
+const (
+	provider     = "entryguard"
+	opReset      = "ResetMFA"
+	opSetPrimary = "SetPrimaryMFA"
+)
+
+// Client calls EntryGuard's reset-mfa with a Bearer JWT of a user with the
+// ORG_ADMIN role (EntryGuard API keys are not accepted on /users). It is safe
+// for concurrent use.
+type Client struct {
+	t    *transport.Client
+	auth http.Header
+}
+
+var (
+	_ mfaclient.Resetter      = (*Client)(nil)
+	_ mfaclient.PrimarySetter = (*Client)(nil)
+)
+
+// New returns a client that authenticates with the Bearer access token. An
+// empty token, or bad options, is mfaclient.ErrInvalidInput.
+func New(token string, opts ...mfaclient.Option) (*Client, error) {
+	if err := transport.CheckCredential(provider, "token", token); err != nil {
+		return nil, err
+	}
+	t, err := transport.New(transport.Config{
+		Provider:       provider,
+		DefaultBaseURL: DefaultBaseURL,
+		Settings:       mfaclient.ApplyOptions(opts...),
+		Secrets:        []string{token},
+		Classify:       classify,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &Client{t: t, auth: http.Header{"Authorization": {"Bearer " + token}}}, nil
+}
+
+// ResetMFA disables MFA for the user with this UUID, so they can log in with
+// email and password and enrol again. A userID that is not a UUID is
+// mfaclient.ErrInvalidInput and nothing is sent. A user without MFA is
+// mfaclient.ErrMFANotEnabled.
+//
+// The reset is not repeated after an attempt that may have reached
+// EntryGuard (a 5xx, a reset connection, a timeout): a second reset would
+// answer 400 "MFA is not enabled" and turn a success into a false
+// ErrMFANotEnabled. Such a failure is returned as it is (ErrServer,
+// ErrNetwork); calling again then tells: ErrMFANotEnabled means MFA is off.
+// A 429, and a request that never left, are retried.
+//
+// EntryGuard API docs: https://docs.entryguard.io/api-reference/users/reset-mfa
+func (c *Client) ResetMFA(ctx context.Context, userID string) error {
+	if err := transport.CheckUserID(provider, opReset, userID); err != nil {
+		return err
+	}
+	if !isUUID(userID) {
+		return transport.InvalidInput(provider, opReset, "user ID is not a UUID")
+	}
+	return c.t.Do(ctx, &transport.Request{
+		Operation:  opReset,
+		Method:     http.MethodPost,
+		Path:       "/api/v1/users/" + transport.PathSegment(userID) + "/reset-mfa",
+		Header:     c.auth,
+		Idempotent: false,
+	})
+}
+
+// SetPrimaryMFA is mfaclient.ErrUnsupported: EntryGuard has one TOTP factor
+// and no primary-method endpoint. Nothing is sent.
+func (c *Client) SetPrimaryMFA(_ context.Context, method mfaclient.Method) error {
+	if err := transport.CheckMethod(provider, method); err != nil {
+		return err
+	}
+	return transport.Unsupported(provider, opSetPrimary, "EntryGuard has no primary MFA method endpoint")
+}
+
+// RateLimitedUntil reports until when the client holds requests back because
+// EntryGuard said so; zero or past when it does not.
+func (c *Client) RateLimitedUntil() time.Time { return c.t.RateLimitedUntil() }
+
+// isUUID reports whether s has the 8-4-4-4-12 hexadecimal form.
+func isUUID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch i {
+		case 8, 13, 18, 23:
+			if c != '-' {
+				return false
+			}
+		default:
+			if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+				return false
+			}
+		}
+	}
+	return true
+}

@@ -1,0 +1,202 @@
+package transport
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// maxHint bounds any parsed wait, so a hostile "Retry-After: 999999999999"
+// cannot overflow time.Duration; anything this long is beyond every MaxWait.
+const maxHint = 365 * 24 * time.Hour
+
+// Hints are a provider's rate-limit headers, parsed. Unknown values are -1
+// (Limit, Remaining) or zero (Reset, RetryAfter with HasRetryAfter false).
+type Hints struct {
+	RetryAfter    time.Duration // from Retry-After, seconds or HTTP date; never negative
+	HasRetryAfter bool
+	Limit         int
+	Remaining     int
+	Reset         time.Time // from X-RateLimit-Reset
+}
+
+// ParseHints reads Retry-After and X-RateLimit-Limit/-Remaining/-Reset.
+// Values that do not parse ("soon", "1.5", "-5", garbage) are ignored, as if
+// absent; the caller then falls back to its own backoff.
+func ParseHints(h http.Header, now time.Time) Hints {
+	hs := Hints{Limit: -1, Remaining: -1}
+	if d, ok := parseRetryAfter(h.Get("Retry-After"), now); ok {
+		hs.RetryAfter, hs.HasRetryAfter = d, true
+	}
+	hs.Limit = parseCount(h.Get("X-RateLimit-Limit"))
+	hs.Remaining = parseCount(h.Get("X-RateLimit-Remaining"))
+	hs.Reset = parseReset(h.Get("X-RateLimit-Reset"), now)
+	return hs
+}
+
+// Wait is how long the hints ask the caller to wait from now, and whether
+// they ask anything. The epoch reset is preferred when it is sooner than
+// Retry-After: Retry-After has whole seconds, so it overshoots a window that
+// ends mid-second (Rocket.Chat sends only the millisecond reset).
+func (hs Hints) Wait(now time.Time) (time.Duration, bool) {
+	var resetWait time.Duration
+	hasReset := !hs.Reset.IsZero()
+	if hasReset {
+		resetWait = max(hs.Reset.Sub(now), 0)
+	}
+	switch {
+	case hasReset && hs.HasRetryAfter:
+		return min(resetWait, hs.RetryAfter), true
+	case hasReset:
+		return resetWait, true
+	case hs.HasRetryAfter:
+		return hs.RetryAfter, true
+	}
+	return 0, false
+}
+
+func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0, false
+	}
+	if isDigits(v) {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n > int64(maxHint/time.Second) {
+			return maxHint, true // a number too large to parse is still "very long"
+		}
+		return time.Duration(n) * time.Second, true
+	}
+	t, err := http.ParseTime(v)
+	if err != nil {
+		return 0, false
+	}
+	return clampWait(t.Sub(now)), true
+}
+
+// parseReset reads X-RateLimit-Reset. Providers disagree on its unit, so it
+// goes by magnitude: >= 1e12 is epoch milliseconds (Rocket.Chat), >= 1e9
+// epoch seconds (GitHub, Okta, Auth0), smaller is seconds from now.
+func parseReset(v string, now time.Time) time.Time {
+	v = strings.TrimSpace(v)
+	if !isDigits(v) {
+		return time.Time{}
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil {
+		return time.Time{}
+	}
+	switch {
+	case n >= 1e12:
+		return clampTime(time.UnixMilli(n), now)
+	case n >= 1e9:
+		return clampTime(time.Unix(n, 0), now)
+	}
+	return now.Add(time.Duration(n) * time.Second)
+}
+
+func clampTime(t, now time.Time) time.Time {
+	if t.Sub(now) > maxHint {
+		return now.Add(maxHint)
+	}
+	return t
+}
+
+func clampWait(d time.Duration) time.Duration { return min(max(d, 0), maxHint) }
+
+func parseCount(v string) int {
+	v = strings.TrimSpace(v)
+	if !isDigits(v) {
+		return -1
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		return -1
+	}
+	return n
+}
+
+func isDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// gate is the client-wide rate-limit memory. When a provider says "wait
+// until T" (a 429's hints, or Remaining 0 on any answer), every goroutine
+// using the client waits until T before sending, instead of each spending a
+// request to learn the same thing.
+type gate struct {
+	mu    sync.Mutex
+	until time.Time
+	hints Hints // the hints that closed the gate, for an error that sends nothing
+}
+
+// learn closes the gate until the time the hints name, if they name one and
+// the answer says the quota is spent. It only ever extends the closed period.
+func (g *gate) learn(status int, hs Hints, now time.Time) {
+	wait, ok := hs.Wait(now)
+	if !ok || wait <= 0 {
+		return
+	}
+	if status != http.StatusTooManyRequests && hs.Remaining != 0 {
+		return
+	}
+	until := now.Add(wait)
+	g.mu.Lock()
+	if until.After(g.until) {
+		g.until, g.hints = until, hs
+	}
+	g.mu.Unlock()
+}
+
+// closedUntil returns when the gate opens, and the hints that closed it.
+func (g *gate) closedUntil() (time.Time, Hints) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.until, g.hints
+}
+
+// errWaitBeyondBudget is returned, without sending, when the gate is closed
+// for longer than the caller's MaxWait.
+type errWaitBeyondBudget struct {
+	until time.Time
+	hints Hints
+}
+
+func (e *errWaitBeyondBudget) Error() string {
+	return "rate limited until " + e.until.UTC().Format(time.RFC3339) + " (learned from an earlier answer; not sent)"
+}
+
+// wait blocks until the gate opens, the context ends, or it finds the wait
+// beyond maxWait (then it returns *errWaitBeyondBudget at once).
+func (g *gate) wait(ctx context.Context, maxWait time.Duration, onWait func(time.Duration)) error {
+	until, hs := g.closedUntil()
+	d := time.Until(until)
+	if d <= 0 {
+		return nil
+	}
+	if d > maxWait {
+		return &errWaitBeyondBudget{until: until, hints: hs}
+	}
+	if onWait != nil {
+		onWait(d)
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
