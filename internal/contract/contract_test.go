@@ -1,0 +1,42 @@
+package contract
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/mfakit/mfakit/mfaclient/mfatest"
+)
+
+// creds are distinctive values for the fixtures' placeholders.
+var creds = Credentials{Token: "contract-bearer-7f3a9c", UserID: "contract-uid-51b2", AuthToken: "contract-auth-d4e8f1"}
+
+// minFixtures is the floor the suite promises; losing files fails the run.
+const minFixtures = 40
+
+// TestContract replays every fixture under testdata/ through the clients:
+// the replay server checks the request the provider received, CheckOutcome
+// the value or typed error the caller got.
+func TestContract(t *testing.T) {
+	fixtures, err := mfatest.LoadDir("../../testdata")
+	require.NoError(t, err)
+	require.GreaterOrEqual(t, len(fixtures), minFixtures)
+
+	for _, f := range fixtures {
+		t.Run(f.Path[len("../../testdata/"):], func(t *testing.T) {
+			t.Parallel()
+			srv := mfatest.NewReplayServer(t, f)
+			srv.SetPlaceholders(creds.Placeholders().ForCall(f.Call))
+			if !f.Expect.WantsRequest() {
+				srv = mfatest.NewReplayServer(t) // any request at all is a mismatch
+			}
+			now := time.Now()
+			err := Invoke(context.Background(), f, srv.URL, creds)
+			for _, d := range CheckOutcome(f, err, srv.Requests(), now) {
+				t.Error(d)
+			}
+		})
+	}
+}
