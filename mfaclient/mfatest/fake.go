@@ -299,7 +299,9 @@ func (f *Fake) wrap(handle http.HandlerFunc) http.Handler {
 				return
 			case <-f.closing:
 				t.Stop()
-				return
+				// Drop the connection: a closing fake must not send an
+				// answer that looks like the provider's.
+				panic(http.ErrAbortHandler)
 			}
 		}
 		if fail, ok := f.nextFault(); ok {
