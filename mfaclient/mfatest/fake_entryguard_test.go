@@ -2,7 +2,6 @@ package mfatest_test
 
 import (
 	"cmp"
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -81,18 +80,7 @@ func TestEntryGuardConcurrentResetsOfOneUserSucceedOnce(t *testing.T) {
 	var wg sync.WaitGroup
 	for i := range n {
 		wg.Go(func() {
-			req, err := http.NewRequest(http.MethodPost, url, nil)
-			if !assert.NoError(t, err) {
-				return
-			}
-			req.Header.Set("Authorization", "Bearer "+eg.Admin.Token)
-			resp, err := http.DefaultClient.Do(req)
-			if !assert.NoError(t, err) {
-				return
-			}
-			_, _ = io.Copy(io.Discard, resp.Body)
-			resp.Body.Close()
-			statuses[i] = resp.StatusCode
+			statuses[i] = postStatus(t, url, bearer(eg.Admin)...)
 		})
 	}
 	wg.Wait()

@@ -44,6 +44,25 @@ func send(t testing.TB, method, url, body string, headers ...string) answer {
 	return answer{resp.StatusCode, resp.Header, string(b)}
 }
 
+// postStatus sends a POST without a body and returns the status; unlike
+// send it may run on any goroutine (0 after a failed assertion).
+func postStatus(t testing.TB, url string, headers ...string) int {
+	req, err := http.NewRequest(http.MethodPost, url, nil)
+	if !assert.NoError(t, err) {
+		return 0
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if !assert.NoError(t, err) {
+		return 0
+	}
+	defer resp.Body.Close()
+	_, _ = io.Copy(io.Discard, resp.Body)
+	return resp.StatusCode
+}
+
 func bearer(u mfatest.FakeUser) []string { return []string{"Authorization", "Bearer " + u.Token} }
 
 // clock is a settable time source for WithClock.
@@ -207,18 +226,7 @@ func TestConcurrentRequestsAreCountedExactly(t *testing.T) {
 	for w := range workers {
 		wg.Go(func() {
 			for i := w * each; i < (w+1)*each; i++ {
-				req, err := http.NewRequest(http.MethodPost, eg.URL()+"/api/v1/users/"+ids[i]+"/reset-mfa", nil)
-				if !assert.NoError(t, err) {
-					return
-				}
-				req.Header.Set("Authorization", "Bearer "+eg.Admin.Token)
-				resp, err := http.DefaultClient.Do(req)
-				if !assert.NoError(t, err) {
-					return
-				}
-				_, _ = io.Copy(io.Discard, resp.Body)
-				resp.Body.Close()
-				statuses[i] = resp.StatusCode
+				statuses[i] = postStatus(t, eg.URL()+"/api/v1/users/"+ids[i]+"/reset-mfa", bearer(eg.Admin)...)
 			}
 		})
 	}
