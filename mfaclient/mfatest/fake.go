@@ -49,7 +49,8 @@ type FakeUser struct {
 type Failure struct {
 	Status int
 	// Body is sent as given; empty means the provider's own body for Status
-	// (its documented one where there is one).
+	// (its documented one where there is one; a Rocket.Chat 429 says to wait
+	// 1 second).
 	Body string
 	// Header is added to the response.
 	Header http.Header

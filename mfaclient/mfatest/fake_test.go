@@ -299,3 +299,25 @@ func TestWithAddrAndCleanup(t *testing.T) {
 	var opErr *net.OpError
 	require.ErrorAs(t, err, &opErr, "the fake is closed when the test ends")
 }
+
+// BenchmarkFakeUnderRateLimit measures a fake answering concurrent clients
+// while its limiter rejects most of them.
+func BenchmarkFakeUnderRateLimit(b *testing.B) {
+	fb := mfatest.NewFlashback(b, mfatest.WithRateLimit(100, time.Second, mfatest.HintBoth))
+	url := fb.URL() + "/mfa/primary"
+	b.SetParallelism(8) // 16 clients on 2 cores
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			req, _ := http.NewRequest(http.MethodPost, url, strings.NewReader(`{"mfaType":"PASSKEY"}`))
+			req.Header.Set("Authorization", "Bearer "+fb.Member.Token)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				b.Error(err)
+				return
+			}
+			_, _ = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+		}
+	})
+	b.ReportMetric(float64(fb.RateLimited())/float64(fb.Requests()), "429/op")
+}
