@@ -437,7 +437,8 @@ var sentinels = []struct {
 
 // OutcomeOf describes err as a fixture's expect: success for nil, else the
 // mfaclient sentinel it matches, its typed error and fields. An error that
-// carries no HTTP answer (no *APIError) is recorded as sent: false. The
+// carries no HTTP answer (no *APIError) and no sent attempt is recorded as
+// sent: false. The
 // Rocket.Chat challenge details are not part of mfaclient's errors; the
 // Recorder fills them in from the recorded body.
 func OutcomeOf(err error) Outcome {
@@ -474,9 +475,12 @@ func OutcomeOf(err error) Outcome {
 	case errors.As(err, &opErr):
 		o.Type = "OpError"
 	}
-	if errors.As(err, &apiErr) {
+	switch {
+	case errors.As(err, &apiErr):
 		o.StatusCode, o.Code, o.Message, o.RequestID = apiErr.StatusCode, apiErr.Code, apiErr.Message, apiErr.RequestID
-	} else {
+	case opErr != nil && opErr.Attempts > 0:
+		// Sent, but no answer came back (a network failure).
+	default:
 		o.Sent = new(bool)
 	}
 	return o

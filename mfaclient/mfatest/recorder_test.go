@@ -251,6 +251,8 @@ func TestOutcomeOf(t *testing.T) {
 			Outcome{Error: "ErrServer", Type: "APIError", StatusCode: 502}},
 		{&mfaclient.OpError{Err: mfaclient.ErrInvalidInput},
 			Outcome{Error: "ErrInvalidInput", Type: "OpError", Sent: new(bool)}},
+		{&mfaclient.OpError{Attempts: 1, Err: fmt.Errorf("%w: connection reset", mfaclient.ErrNetwork)},
+			Outcome{Error: "ErrNetwork", Type: "OpError"}},
 	}
 	for _, tt := range tests {
 		assert.Equal(t, tt.want, OutcomeOf(tt.err), "%v", tt.err)
