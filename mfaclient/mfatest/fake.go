@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -307,7 +308,7 @@ func (f *Fake) wrap(handle http.HandlerFunc) http.Handler {
 		}
 		if fail, ok := f.nextFault(); ok {
 			for k, v := range fail.Header {
-				w.Header()[k] = v
+				w.Header()[k] = slices.Clone(v) // fail is shared by n answers
 			}
 			body := []byte(fail.Body)
 			if len(body) == 0 {
