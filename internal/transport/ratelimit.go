@@ -77,9 +77,11 @@ func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 	return clampWait(t.Sub(now)), true
 }
 
-// parseReset reads X-RateLimit-Reset. Providers disagree on its unit, so it
-// goes by magnitude: >= 1e12 is epoch milliseconds (Rocket.Chat), >= 1e9
-// epoch seconds (GitHub, Okta, Auth0), smaller is seconds from now.
+// parseReset reads X-RateLimit-Reset. Providers disagree on its unit
+// (Rocket.Chat: epoch milliseconds; GitHub, Okta, Auth0: epoch seconds;
+// others: seconds from now), so the unit is the one that puts the reset near
+// now: within a day before and a year after. A value that fits none is
+// ignored.
 func parseReset(v string, now time.Time) time.Time {
 	v = strings.TrimSpace(v)
 	if !isDigits(v) {
@@ -89,20 +91,16 @@ func parseReset(v string, now time.Time) time.Time {
 	if err != nil {
 		return time.Time{}
 	}
+	near := func(t time.Time) bool { return t.After(now.Add(-24*time.Hour)) && t.Before(now.Add(maxHint)) }
 	switch {
-	case n >= 1e12:
-		return clampTime(time.UnixMilli(n), now)
-	case n >= 1e9:
-		return clampTime(time.Unix(n, 0), now)
+	case near(time.UnixMilli(n)):
+		return time.UnixMilli(n)
+	case near(time.Unix(n, 0)):
+		return time.Unix(n, 0)
+	case n < int64(maxHint/time.Second):
+		return now.Add(time.Duration(n) * time.Second)
 	}
-	return now.Add(time.Duration(n) * time.Second)
-}
-
-func clampTime(t, now time.Time) time.Time {
-	if t.Sub(now) > maxHint {
-		return now.Add(maxHint)
-	}
-	return t
+	return time.Time{}
 }
 
 func clampWait(d time.Duration) time.Duration { return min(max(d, 0), maxHint) }

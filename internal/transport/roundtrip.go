@@ -63,8 +63,11 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	start := time.Now()
 	resp, err := t.inner.RoundTrip(req.WithContext(ctx))
 	if err != nil {
+		// Only our own deadline, with the caller's context alive, is a timeout;
+		// test it before cancel, which would make every error look like one.
+		timedOut := errors.Is(ctx.Err(), context.DeadlineExceeded) && parent.Err() == nil
 		cancel()
-		if ctx.Err() != nil && parent.Err() == nil {
+		if timedOut {
 			err = fmt.Errorf("%w after %s", errAttemptTimeout, t.timeout)
 		}
 		t.logAttempt(parent, st, 0, time.Since(start), err)

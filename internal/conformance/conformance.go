@@ -1,0 +1,95 @@
+// Package conformance is the suite every mfakit provider client passes: the
+// behaviour DESIGN.md says all providers share (input checks, headers,
+// retries, rate-limit learning, redirects, body bounds, secrets, logging,
+// connection reuse). A provider's test supplies a Provider harness and calls
+// Run; it needs no bespoke tests for any of this. What differs between
+// providers (their documented answers) is pinned by the fixtures instead.
+package conformance
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/mfakit/mfakit/mfaclient"
+)
+
+// Client is what the suite drives: the provider-neutral interfaces plus the
+// client's rate-limit gate.
+type Client interface {
+	mfaclient.Resetter
+	mfaclient.PrimarySetter
+	RateLimitedUntil() time.Time
+}
+
+// Provider describes one provider to the suite.
+type Provider struct {
+	Name string
+	// New builds a client for baseURL, with the credentials in Secrets.
+	New func(baseURL string, opts ...mfaclient.Option) (Client, error)
+	// NewWithCredentials builds a client with each credential in turn set to
+	// the given value (empty, or with a newline), for the input checks.
+	NewWithCredentials func(baseURL, value string) []error
+	// Secrets are the credentials New uses: they must never leak.
+	Secrets []string
+	// CredentialHeaders are the request headers that carry Secrets.
+	CredentialHeaders []string
+	// UserID is a valid user ID; ResetPath is where ResetMFA(UserID) goes.
+	UserID, ResetPath string
+	// Success writes the provider's documented success answer.
+	Success func(w http.ResponseWriter)
+	// ResetIdempotent says a 5xx on ResetMFA may be retried.
+	ResetIdempotent bool
+}
+
+// request is what the server received, for assertions after the call.
+type request struct {
+	Method, Path string
+	Header       http.Header
+	Body         []byte
+	At           time.Time
+}
+
+// server answers the n-th request (from 0) with answer and records them all.
+type server struct {
+	mu     sync.Mutex
+	reqs   []request
+	answer func(n int, w http.ResponseWriter, r *http.Request)
+}
+
+func newServer(answer func(n int, w http.ResponseWriter, r *http.Request)) *server {
+	return &server{answer: answer}
+}
+
+func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
+	s.mu.Lock()
+	n := len(s.reqs)
+	s.reqs = append(s.reqs, request{Method: r.Method, Path: r.URL.EscapedPath(), Header: r.Header.Clone(), Body: body, At: time.Now()})
+	s.mu.Unlock()
+	s.answer(n, w, r)
+}
+
+func (s *server) requests() []request {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]request(nil), s.reqs...)
+}
+
+// statusJSON writes a JSON answer with headers.
+func statusJSON(w http.ResponseWriter, status int, body string, kv ...string) {
+	for i := 0; i+1 < len(kv); i += 2 {
+		w.Header().Set(kv[i], kv[i+1])
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, _ = io.WriteString(w, body)
+}
+
+// fastRetry keeps real-network retry tests quick; synctest tests use real
+// policies because their clock is fake.
+var fastRetry = mfaclient.RetryPolicy{MaxRetries: 2, MinWait: time.Millisecond, MaxWait: 5 * time.Millisecond}
+
+func bg() context.Context { return context.Background() }

@@ -1,0 +1,289 @@
+package conformance
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"sync"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/mfakit/mfakit/mfaclient"
+)
+
+// inBubble runs f in a synctest bubble against a pipe server answering with
+// answer, and closes the server before the bubble ends.
+func inBubble(t *testing.T, p Provider, answer func(n int, w http.ResponseWriter, r *http.Request), f func(t *testing.T, srv *server, newClient func(...mfaclient.Option) Client)) {
+	synctest.Test(t, func(t *testing.T) {
+		srv := newServer(answer)
+		ps := newPipeServer(srv)
+		defer ps.Close()
+		newClient := func(opts ...mfaclient.Option) Client {
+			c, err := p.New(ps.URL, append([]mfaclient.Option{mfaclient.WithHTTPClient(ps.Client)}, opts...)...)
+			require.NoError(t, err)
+			return c
+		}
+		f(t, srv, newClient)
+	})
+}
+
+// rateLimitedOnce answers the first request 429 with the given headers,
+// then the documented success.
+func rateLimitedOnce(p Provider, kv ...string) func(int, http.ResponseWriter, *http.Request) {
+	return func(n int, w http.ResponseWriter, _ *http.Request) {
+		if n == 0 {
+			statusJSON(w, http.StatusTooManyRequests, `{"success":false,"error":"slow down"}`, kv...)
+			return
+		}
+		p.Success(w)
+	}
+}
+
+func testRetry(t *testing.T, p Provider) {
+	t.Run("RetryAfterSeconds", func(t *testing.T) {
+		inBubble(t, p, rateLimitedOnce(p, "Retry-After", "30"), func(t *testing.T, srv *server, newClient func(...mfaclient.Option) Client) {
+			start := time.Now()
+			require.NoError(t, newClient().ResetMFA(bg(), p.UserID))
+			reqs := srv.requests()
+			require.Len(t, reqs, 2)
+			assert.Equal(t, 30*time.Second, reqs[1].At.Sub(start), "the retry waits exactly Retry-After")
+		})
+	})
+	t.Run("RetryAfterHTTPDate", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			start := time.Now()
+			date := start.Add(20 * time.Second).UTC().Format(http.TimeFormat)
+			srv := newServer(rateLimitedOnce(p, "Retry-After", date))
+			ps := newPipeServer(srv)
+			defer ps.Close()
+			c, err := p.New(ps.URL, mfaclient.WithHTTPClient(ps.Client))
+			require.NoError(t, err)
+			require.NoError(t, c.ResetMFA(bg(), p.UserID))
+			reqs := srv.requests()
+			require.Len(t, reqs, 2)
+			assert.Equal(t, 20*time.Second, reqs[1].At.Sub(start))
+		})
+	})
+	t.Run("HintBeyondMaxWaitReturnsAtOnce", func(t *testing.T) {
+		inBubble(t, p, rateLimitedOnce(p, "Retry-After", "3600"), func(t *testing.T, srv *server, newClient func(...mfaclient.Option) Client) {
+			start := time.Now()
+			err := newClient().ResetMFA(bg(), p.UserID)
+			var rl *mfaclient.RateLimitError
+			require.ErrorAs(t, err, &rl)
+			assert.True(t, isOnly(err, mfaclient.ErrRateLimited), "%v", err)
+			assert.Equal(t, time.Hour, rl.RetryAfter)
+			assert.Equal(t, 1, rl.Attempts)
+			assert.Len(t, srv.requests(), 1)
+			assert.Zero(t, time.Since(start), "no sleep when the hint exceeds MaxWait")
+		})
+	})
+	t.Run("FinalResponseReachesMapper", func(t *testing.T) {
+		always429 := func(n int, w http.ResponseWriter, _ *http.Request) {
+			statusJSON(w, http.StatusTooManyRequests, `{"success":false,"error":"slow down"}`, "Retry-After", "1", "X-Request-Id", "req-"+strconv.Itoa(n))
+		}
+		inBubble(t, p, always429, func(t *testing.T, srv *server, newClient func(...mfaclient.Option) Client) {
+			err := newClient(mfaclient.WithRetry(mfaclient.RetryPolicy{MaxRetries: 2, MinWait: time.Second, MaxWait: time.Minute})).ResetMFA(bg(), p.UserID)
+			var rl *mfaclient.RateLimitError
+			require.ErrorAs(t, err, &rl)
+			assert.Equal(t, http.StatusTooManyRequests, rl.StatusCode)
+			assert.Equal(t, 3, rl.Attempts)
+			assert.Equal(t, "req-2", rl.RequestID, "the error describes the last answer")
+			assert.Equal(t, time.Second, rl.RetryAfter)
+			assert.Len(t, srv.requests(), 3)
+		})
+	})
+	t.Run("ServerErrorsThenSuccess", func(t *testing.T) {
+		answer := func(n int, w http.ResponseWriter, _ *http.Request) {
+			if n < 2 {
+				statusJSON(w, http.StatusServiceUnavailable, `{}`)
+				return
+			}
+			p.Success(w)
+		}
+		inBubble(t, p, answer, func(t *testing.T, srv *server, newClient func(...mfaclient.Option) Client) {
+			err := newClient().ResetMFA(bg(), p.UserID)
+			reqs := srv.requests()
+			if !p.ResetIdempotent {
+				var apiErr *mfaclient.APIError
+				require.ErrorAs(t, err, &apiErr)
+				assert.True(t, isOnly(err, mfaclient.ErrServer), "%v", err)
+				assert.Equal(t, 1, apiErr.Attempts, "a reset that may have happened is not repeated")
+				assert.Len(t, reqs, 1)
+				return
+			}
+			require.NoError(t, err)
+			require.Len(t, reqs, 3)
+			assert.Equal(t, reqs[0].Body, reqs[2].Body, "the body is sent whole on every attempt")
+			// Exponential backoff from MinWait 500ms with jitter in [d/2, d].
+			first, second := reqs[1].At.Sub(reqs[0].At), reqs[2].At.Sub(reqs[1].At)
+			assert.True(t, first >= 250*time.Millisecond && first <= 500*time.Millisecond, "first wait %s", first)
+			assert.True(t, second >= 500*time.Millisecond && second <= time.Second, "second wait %s", second)
+		})
+	})
+	t.Run("ServerErrorExhausted", func(t *testing.T) {
+		srv := newServer(func(_ int, w http.ResponseWriter, _ *http.Request) {
+			statusJSON(w, http.StatusBadGateway, `<html>bad gateway</html>`)
+		})
+		ts := httptest.NewServer(srv)
+		t.Cleanup(ts.Close)
+		c, err := p.New(ts.URL, mfaclient.WithRetry(fastRetry))
+		require.NoError(t, err)
+		err = c.ResetMFA(bg(), p.UserID)
+		var apiErr *mfaclient.APIError
+		require.ErrorAs(t, err, &apiErr)
+		assert.True(t, isOnly(err, mfaclient.ErrServer), "%v", err)
+		assert.Equal(t, http.StatusBadGateway, apiErr.StatusCode)
+		want := 1
+		if p.ResetIdempotent {
+			want = fastRetry.MaxRetries + 1
+		}
+		assert.Equal(t, want, apiErr.Attempts)
+		assert.Len(t, srv.requests(), want)
+	})
+	t.Run("NotImplementedIsFinal", func(t *testing.T) {
+		srv := newServer(func(_ int, w http.ResponseWriter, _ *http.Request) { statusJSON(w, http.StatusNotImplemented, `{}`) })
+		ts := httptest.NewServer(srv)
+		t.Cleanup(ts.Close)
+		c, err := p.New(ts.URL, mfaclient.WithRetry(fastRetry))
+		require.NoError(t, err)
+		assert.ErrorIs(t, c.ResetMFA(bg(), p.UserID), mfaclient.ErrServer)
+		assert.Len(t, srv.requests(), 1)
+	})
+	t.Run("ConnectionRefusedIsRetried", func(t *testing.T) {
+		ts := httptest.NewServer(http.NotFoundHandler())
+		url := ts.URL
+		ts.Close() // nothing listens: the request never leaves, so retrying is safe for every provider
+		c, err := p.New(url, mfaclient.WithRetry(fastRetry))
+		require.NoError(t, err)
+		err = c.ResetMFA(bg(), p.UserID)
+		var op *mfaclient.OpError
+		require.ErrorAs(t, err, &op)
+		assert.True(t, isOnly(err, mfaclient.ErrNetwork), "%v", err)
+		assert.Equal(t, fastRetry.MaxRetries+1, op.Attempts)
+	})
+}
+
+func testRateLimit(t *testing.T, p Provider) {
+	t.Run("GateHoldsEveryGoroutine", func(t *testing.T) {
+		inBubble(t, p, rateLimitedOnce(p, "Retry-After", "10"), func(t *testing.T, srv *server, newClient func(...mfaclient.Option) Client) {
+			c := newClient()
+			start := time.Now()
+			errs := make(chan error, 9) // 9 calls: the first is answered 429 and retried, so 10 requests
+			go func() { errs <- c.ResetMFA(bg(), p.UserID) }()
+			synctest.Wait() // the first call got its 429 and sleeps
+			var wg sync.WaitGroup
+			for range 8 {
+				wg.Go(func() { errs <- c.ResetMFA(bg(), p.UserID) })
+			}
+			synctest.Wait()
+			assert.Len(t, srv.requests(), 1, "the others wait at the gate instead of spending a request")
+			assert.Equal(t, start.Add(10*time.Second), c.RateLimitedUntil())
+			wg.Wait()
+			for range 9 {
+				assert.NoError(t, <-errs)
+			}
+			reqs := srv.requests()
+			assert.Len(t, reqs, 10)
+			for _, r := range reqs[1:] {
+				assert.GreaterOrEqual(t, r.At.Sub(start), 10*time.Second)
+			}
+		})
+	})
+	t.Run("RemainingZeroClosesGate", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			start := time.Now()
+			reset := strconv.FormatInt(start.Add(5*time.Second).UnixMilli(), 10)
+			srv := newServer(func(n int, w http.ResponseWriter, _ *http.Request) {
+				w.Header().Set("X-RateLimit-Limit", "10")
+				w.Header().Set("X-RateLimit-Remaining", strconv.Itoa(max(0, 0-n)))
+				w.Header().Set("X-RateLimit-Reset", reset)
+				p.Success(w)
+			})
+			ps := newPipeServer(srv)
+			defer ps.Close()
+			c, err := p.New(ps.URL, mfaclient.WithHTTPClient(ps.Client))
+			require.NoError(t, err)
+			require.NoError(t, c.ResetMFA(bg(), p.UserID))
+			require.NoError(t, c.ResetMFA(bg(), p.UserID))
+			reqs := srv.requests()
+			require.Len(t, reqs, 2)
+			assert.Equal(t, 5*time.Second, reqs[1].At.Sub(start), "the quota was spent: wait for the reset, not for a 429")
+		})
+	})
+	t.Run("LearnedLimitBeyondBudgetSendsNothing", func(t *testing.T) {
+		inBubble(t, p, rateLimitedOnce(p, "Retry-After", "3600", "X-RateLimit-Limit", "10", "X-RateLimit-Remaining", "0"), func(t *testing.T, srv *server, newClient func(...mfaclient.Option) Client) {
+			c := newClient()
+			require.ErrorIs(t, c.ResetMFA(bg(), p.UserID), mfaclient.ErrRateLimited)
+			err := c.ResetMFA(bg(), p.UserID)
+			var rl *mfaclient.RateLimitError
+			require.ErrorAs(t, err, &rl)
+			assert.Equal(t, 0, rl.Attempts, "nothing sent")
+			assert.Equal(t, time.Hour, rl.RetryAfter)
+			assert.Equal(t, 10, rl.Limit)
+			assert.Len(t, srv.requests(), 1)
+		})
+	})
+}
+
+func testContext(t *testing.T, p Provider) {
+	t.Run("CancelEndsRateLimitWait", func(t *testing.T) {
+		inBubble(t, p, rateLimitedOnce(p, "Retry-After", "30"), func(t *testing.T, srv *server, newClient func(...mfaclient.Option) Client) {
+			ctx, cancel := context.WithCancel(bg())
+			time.AfterFunc(2*time.Second, cancel)
+			start := time.Now()
+			err := newClient().ResetMFA(ctx, p.UserID)
+			assert.ErrorIs(t, err, context.Canceled)
+			assert.True(t, isOnly(err, nil), "a context error matches no sentinel: %v", err)
+			assert.Equal(t, 2*time.Second, time.Since(start))
+			assert.Len(t, srv.requests(), 1)
+		})
+	})
+	t.Run("DeadlineWhileServerHangs", func(t *testing.T) {
+		hang := func(_ int, _ http.ResponseWriter, r *http.Request) { <-r.Context().Done() }
+		inBubble(t, p, hang, func(t *testing.T, srv *server, newClient func(...mfaclient.Option) Client) {
+			ctx, cancel := context.WithTimeout(bg(), 3*time.Second)
+			defer cancel()
+			start := time.Now()
+			err := newClient().ResetMFA(ctx, p.UserID)
+			assert.ErrorIs(t, err, context.DeadlineExceeded)
+			assert.Equal(t, 3*time.Second, time.Since(start))
+		})
+	})
+	t.Run("AttemptTimeout", func(t *testing.T) {
+		hang := func(_ int, _ http.ResponseWriter, r *http.Request) { <-r.Context().Done() }
+		inBubble(t, p, hang, func(t *testing.T, srv *server, newClient func(...mfaclient.Option) Client) {
+			start := time.Now()
+			c := newClient(mfaclient.WithAttemptTimeout(2*time.Second), mfaclient.WithRetry(mfaclient.RetryPolicy{MaxRetries: 1, MinWait: time.Second, MaxWait: time.Second}))
+			err := c.ResetMFA(bg(), p.UserID)
+			var op *mfaclient.OpError
+			require.ErrorAs(t, err, &op)
+			assert.True(t, isOnly(err, mfaclient.ErrNetwork), "%v", err)
+			assert.False(t, errors.Is(err, context.DeadlineExceeded), "the caller's context did not end")
+			if p.ResetIdempotent {
+				assert.Equal(t, 2, op.Attempts)
+				elapsed := time.Since(start) // 2s attempt, a jittered wait in [0.5s, 1s], 2s attempt
+				assert.True(t, elapsed >= 4500*time.Millisecond && elapsed <= 5*time.Second, "elapsed %s", elapsed)
+			} else {
+				assert.Equal(t, 1, op.Attempts, "a reset that may have reached the server is not repeated")
+				assert.Equal(t, 2*time.Second, time.Since(start))
+			}
+		})
+	})
+	t.Run("AlreadyCancelled", func(t *testing.T) {
+		srv := newServer(func(_ int, w http.ResponseWriter, _ *http.Request) { p.Success(w) })
+		ts := httptest.NewServer(srv)
+		t.Cleanup(ts.Close)
+		c, err := p.New(ts.URL)
+		require.NoError(t, err)
+		ctx, cancel := context.WithCancel(bg())
+		cancel()
+		assert.ErrorIs(t, c.ResetMFA(ctx, p.UserID), context.Canceled)
+		assert.Empty(t, srv.requests())
+	})
+}

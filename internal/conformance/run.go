@@ -1,0 +1,19 @@
+package conformance
+
+import (
+	"testing"
+)
+
+// Run runs the whole suite against p.
+func Run(t *testing.T, p Provider) {
+	t.Run("Input", func(t *testing.T) { testInput(t, p) })
+	t.Run("Headers", func(t *testing.T) { testHeaders(t, p) })
+	t.Run("Retry", func(t *testing.T) { testRetry(t, p) })
+	t.Run("RateLimit", func(t *testing.T) { testRateLimit(t, p) })
+	t.Run("Context", func(t *testing.T) { testContext(t, p) })
+	t.Run("Redirects", func(t *testing.T) { testRedirects(t, p) })
+	t.Run("Bounds", func(t *testing.T) { testBounds(t, p) })
+	t.Run("Secrets", func(t *testing.T) { testSecrets(t, p) })
+	t.Run("Logging", func(t *testing.T) { testLogging(t, p) })
+	t.Run("Connections", func(t *testing.T) { testConnections(t, p) })
+}
