@@ -88,7 +88,13 @@ func (b *bulk) run(ctx context.Context) bulkReport {
 				if stopCtx.Err() != nil {
 					continue
 				}
-				results <- b.call(callCtx, u)
+				r := b.call(callCtx, u)
+				// Stop here, not when the result is recorded: this worker
+				// must not take another user meanwhile.
+				if _, fatal := r.exitCode(); fatal {
+					stop()
+				}
+				results <- r
 			}
 		})
 	}
@@ -116,7 +122,6 @@ func (b *bulk) run(ctx context.Context) bulkReport {
 		rep.exit = worse(rep.exit, code)
 		if fatal && rep.stopped == "" {
 			rep.stopped = r.ErrorClass + " from " + r.Provider + ": no later user can succeed"
-			stop()
 		}
 	}
 	rep.notStarted = len(b.users) - rep.succeeded - rep.failed

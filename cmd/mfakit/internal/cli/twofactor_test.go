@@ -1,0 +1,95 @@
+package cli
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/mfakit/mfakit/mfaclient/mfatest"
+)
+
+func rocketChatEnv(rc *mfatest.RocketChatFake) map[string]string {
+	return map[string]string{"ROCKETCHAT_URL": rc.URL(), "ROCKETCHAT_USER_ID": rc.Admin.ID, "ROCKETCHAT_AUTH_TOKEN": rc.Admin.Token}
+}
+
+func TestResetRocketChatWithCodeFlag(t *testing.T) {
+	rc := mfatest.NewRocketChat(t)
+	out := invocation{env: rocketChatEnv(rc)}.run(t.Context(),
+		"reset", "--provider", "rocketchat", "--output", "json", "--2fa-code", rc.Admin.TOTPCode, "--2fa-method", "totp", rc.Member.ID)
+
+	require.Equal(t, exitOK, out.code, out.stderr)
+	rs := results(t, out.stdout)
+	require.Len(t, rs, 1)
+	assert.Equal(t, result{User: rc.Member.ID, Provider: "rocketchat", Operation: "reset", Outcome: "succeeded", Attempts: 1, DurationMS: rs[0].DurationMS}, rs[0])
+	assert.Equal(t, 1, rc.Resets(rc.Member.ID))
+	assertSummary(t, out.stderr, "rocketchat", 1, 1, 0, 0, 0)
+	assert.NotContains(t, out.stdout+out.stderr, rc.Admin.Token)
+}
+
+func TestResetRocketChatChallengeWithoutTerminalExit4(t *testing.T) {
+	rc := mfatest.NewRocketChat(t)
+	out := invocation{env: rocketChatEnv(rc)}.run(t.Context(), "reset", "--provider", "rocketchat", "--output", "json", rc.Member.ID)
+
+	require.Equal(t, exitAuth, out.code)
+	rs := results(t, out.stdout)
+	require.Len(t, rs, 1)
+	assert.Equal(t, "ErrSecondFactorRequired", rs[0].ErrorClass)
+	assert.Equal(t, "totp-required", rs[0].ProviderCode)
+	assert.NotContains(t, out.stderr, "Rocket.Chat asks", "no prompt without a terminal")
+	assert.Zero(t, rc.Resets(rc.Member.ID))
+}
+
+func TestResetRocketChatPromptsOnTerminal(t *testing.T) {
+	rc := mfatest.NewRocketChat(t)
+	// Several workers meet the challenge; the user is asked once.
+	in := invocation{env: rocketChatEnv(rc), stdin: rc.Admin.TOTPCode + "\n", tty: terminal{stdin: true}}
+	out := in.run(t.Context(), "reset", "--provider", "rocketchat", "--output", "json", rc.Member.ID, rc.Admin.ID)
+
+	require.Equal(t, exitOK, out.code, out.stderr)
+	const prompt = "Rocket.Chat asks for a 2FA code (totp): "
+	assert.Equal(t, 1, strings.Count(out.stderr, prompt))
+	rs := byUser(results(t, out.stdout))
+	assert.Equal(t, "succeeded", rs[rc.Member.ID].Outcome)
+	assert.Equal(t, "succeeded", rs[rc.Admin.ID].Outcome)
+	assert.Equal(t, 1, rc.Resets(rc.Member.ID))
+	// On a terminal the typed answer ends the prompt's line.
+	assertSummary(t, strings.Replace(out.stderr, prompt, prompt+"\n", 1), "rocketchat", 2, 2, 0, 0, 0)
+	assert.NotContains(t, out.stdout, rc.Admin.TOTPCode)
+}
+
+func TestResetOwnRocketChatPasswordPromptReadsWithoutEcho(t *testing.T) {
+	rc := mfatest.NewRocketChat(t)
+	// A user without TOTP is challenged for the password.
+	require.NoError(t, rc.SetMFA(rc.Admin.ID, false))
+	var asked int
+	in := invocation{env: rocketChatEnv(rc), tty: terminal{stdin: true, readSecret: func() (string, error) {
+		asked++
+		return rc.Admin.Password, nil
+	}}}
+	out := in.run(t.Context(), "reset-own", "--provider", "rocketchat")
+
+	require.Equal(t, exitOK, out.code, out.stderr)
+	assert.Equal(t, 1, asked)
+	assert.Equal(t, "Rocket.Chat asks for your password as the second factor: \n", out.stderr)
+	assert.Regexp(t, `^succeeded   rocketchat reset-own \(2 requests, \d+ms\)\n$`, out.stdout)
+	assert.Equal(t, 1, rc.Resets(rc.Admin.ID))
+}
+
+func TestPromptGivesUpWhenTheTerminalFails(t *testing.T) {
+	rc := mfatest.NewRocketChat(t)
+	in := invocation{env: rocketChatEnv(rc), tty: terminal{stdin: true, readSecret: func() (string, error) {
+		return "", errors.New("terminal closed")
+	}}}
+	require.NoError(t, rc.SetMFA(rc.Admin.ID, false))
+	out := in.run(t.Context(), "reset-own", "--provider", "rocketchat", "--output", "json")
+
+	require.Equal(t, exitAuth, out.code)
+	rs := results(t, out.stdout)
+	require.Len(t, rs, 1)
+	assert.Equal(t, "ErrSecondFactorRequired", rs[0].ErrorClass)
+	assert.Contains(t, rs[0].Message, "reading the 2FA code: terminal closed")
+	assert.Zero(t, rc.Resets(rc.Admin.ID))
+}
