@@ -6,7 +6,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strconv"
-		"testing"
+	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
