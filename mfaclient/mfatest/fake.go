@@ -53,6 +53,9 @@ type Failure struct {
 	// (its documented one where there is one; a Rocket.Chat 429 says to wait
 	// 1 second).
 	Body string
+	// NoBody sends no body and no Content-Type, as a load balancer's bare
+	// 503 or a Spring Security 401 does; Body is then ignored.
+	NoBody bool
 	// Header is added to the response.
 	Header http.Header
 }
@@ -257,6 +260,21 @@ func (f *Fake) Users() []FakeUser {
 	return out
 }
 
+// RemoveUser deletes the user with this ID, so that naming it answers the
+// provider's "not found"; it reports whether there was one.
+func (f *Fake) RemoveUser(id string) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	u, ok := f.users[id]
+	if !ok {
+		return false
+	}
+	delete(f.users, id)
+	delete(f.byToken, u.Token)
+	f.order = slices.DeleteFunc(f.order, func(o string) bool { return o == id })
+	return true
+}
+
 // SetMFA sets the MFA state of the user with this ID.
 func (f *Fake) SetMFA(id string, enabled bool) error {
 	f.mu.Lock()
@@ -309,6 +327,13 @@ func (f *Fake) wrap(handle http.HandlerFunc) http.Handler {
 		if fail, ok := f.nextFault(); ok {
 			for k, v := range fail.Header {
 				w.Header()[k] = slices.Clone(v) // fail is shared by n answers
+			}
+			if fail.NoBody {
+				if fail.Status == http.StatusTooManyRequests {
+					f.throttled.Add(1)
+				}
+				w.WriteHeader(fail.Status)
+				return
 			}
 			body := []byte(fail.Body)
 			if len(body) == 0 {

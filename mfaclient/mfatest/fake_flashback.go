@@ -146,13 +146,22 @@ func (fb *FlashbackFake) decode(w http.ResponseWriter, r *http.Request, v any) b
 }
 
 // flashbackErrorBody is the body of an injected failure or a 429: the
-// documented 500 texts, otherwise the status text in Flashback's shape.
+// documented bodies (403, 404 and 500 of /mfa/reset, 500 of /mfa/primary),
+// the 429 of testdata/flashback/reset-other-429.json (Flashback documents
+// none), otherwise the status text in Flashback's shape.
 func flashbackErrorBody(r *http.Request, status int, _ time.Duration) []byte {
 	msg := http.StatusText(status)
+	reset := r.URL.Path == "/mfa/reset"
 	switch {
 	case status == http.StatusUnauthorized:
 		return []byte(flashbackUnauthorized)
-	case status == http.StatusInternalServerError && r.URL.Path == "/mfa/reset":
+	case status == http.StatusForbidden && reset:
+		return []byte(flashbackForbidden)
+	case status == http.StatusNotFound && reset:
+		return []byte(flashbackNotFound)
+	case status == http.StatusTooManyRequests:
+		msg = "Too many requests"
+	case status == http.StatusInternalServerError && reset:
 		msg = "Failed to reset MFA"
 	case status == http.StatusInternalServerError && r.URL.Path == "/mfa/primary":
 		msg = "Failed to set primary MFA"

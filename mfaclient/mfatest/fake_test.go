@@ -190,7 +190,7 @@ func TestRateLimitHintStyles(t *testing.T) {
 			clk.Add(500 * time.Millisecond) // the wait rounds up to whole seconds
 			got := send(t, http.MethodPost, url, body, bearer(fb.Member)...)
 			require.Equal(t, 429, got.status)
-			assert.Equal(t, `{"success":false,"error":"Too Many Requests"}`, got.body)
+			assert.Equal(t, `{"success":false,"error":"Too many requests"}`, got.body)
 			assert.Equal(t, tc.want.retryAfter, got.header.Get("Retry-After"))
 			if tc.want.rlHeaders {
 				assert.Equal(t, "0", got.header.Get("X-RateLimit-Remaining"))
