@@ -1,0 +1,42 @@
+package cli
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/mfakit/mfakit/mfaclient/mfatest"
+)
+
+func TestProgressBarOnTerminalShowsCountAndRateLimitWait(t *testing.T) {
+	// Two requests per 400ms: the client's gate closes after every second
+	// answer, for long enough that the bar's 200ms check sees it.
+	fb := mfatest.NewFlashback(t, mfatest.WithRateLimit(2, 400*time.Millisecond, mfatest.HintRateLimitHeaders))
+	users := []string{fb.Member.ID, fb.Owner.ID, fb.Admin.ID, "u4", "u5", "u6"}
+	for _, u := range users[3:] {
+		fb.AddUser(mfatest.FakeUser{ID: u, MFAEnabled: true})
+	}
+	in := invocation{env: flashbackEnv(fb, fb.Admin.Token), tty: terminal{stderr: true}}
+	out := in.run(t.Context(), append([]string{"reset", "--provider", "flashback", "--concurrency", "2"}, users...)...)
+
+	require.Equal(t, exitOK, out.code, out.stderr)
+	assert.Contains(t, out.stderr, waitingForRateLimit)
+	assert.Contains(t, out.stderr, "(6/6,")
+	assert.Contains(t, out.stderr, "users/s")
+	assertSummary(t, out.stderr, "flashback", 6, 6, 0, 0, 0)
+	assert.Equal(t, 6, strings.Count(out.stdout, "\n"), "stdout has the results only")
+	assert.NotContains(t, out.stdout, "\r")
+}
+
+func TestNoProgressBarWhenStderrIsNotATerminal(t *testing.T) {
+	fb := mfatest.NewFlashback(t)
+	out := invocation{env: flashbackEnv(fb, fb.Admin.Token)}.run(t.Context(), "reset", "--provider", "flashback", fb.Member.ID, fb.Owner.ID)
+
+	require.Equal(t, exitOK, out.code)
+	assert.Equal(t, 1, strings.Count(out.stderr, "\n"), "only the summary: %q", out.stderr)
+	assert.NotContains(t, out.stderr, "\r")
+	assertSummary(t, out.stderr, "flashback", 2, 2, 0, 0, 0)
+}
