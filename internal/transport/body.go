@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 )
 
@@ -19,11 +20,33 @@ const (
 // readBounded reads at most MaxBodyKept bytes of body, drains a bounded
 // remainder for connection reuse, and closes it. A read error (a connection
 // reset mid-body) leaves what was read: the status is still the answer.
-func readBounded(body io.ReadCloser) []byte {
-	defer drainAndClose(body)
-	var buf bytes.Buffer
-	_, _ = buf.ReadFrom(io.LimitReader(body, MaxBodyKept))
-	return buf.Bytes()
+//
+// size is the Content-Length, -1 when unknown. A known size is read into one
+// buffer of exactly that size plus one byte (so the read that reports EOF
+// needs no growth), which is one allocation where a bytes.Buffer behind an
+// io.LimitReader makes three; reading up to EOF is what lets net/http put
+// the connection back in the pool.
+func readBounded(body io.ReadCloser, size int64) []byte {
+	n := 512
+	if size >= 0 && size < MaxBodyKept {
+		n = int(size) + 1
+	}
+	buf := make([]byte, 0, n)
+	for {
+		if len(buf) >= MaxBodyKept {
+			drainAndClose(body) // the rest is too long to keep
+			return buf
+		}
+		if len(buf) == cap(buf) {
+			buf = slices.Grow(buf, min(cap(buf), MaxBodyKept-len(buf)))
+		}
+		m, err := body.Read(buf[len(buf):min(cap(buf), MaxBodyKept)])
+		buf = buf[:len(buf)+m]
+		if err != nil {
+			_ = body.Close() // at EOF nothing is left to drain; after an error nothing can be
+			return buf
+		}
+	}
 }
 
 func drainAndClose(body io.ReadCloser) {

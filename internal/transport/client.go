@@ -30,8 +30,8 @@ type Config struct {
 // provider client made from it.
 type Client struct {
 	provider  string
-	base      string // scheme://host/prefix, no trailing slash
-	userAgent string
+	base      string   // scheme://host/prefix, no trailing slash
+	userAgent []string // the header's value, shared by every request: net/http never modifies it
 	classify  Classifier
 	redact    redactor
 	rc        *retryablehttp.Client
@@ -80,7 +80,7 @@ func New(cfg Config) (*Client, error) {
 	return &Client{
 		provider:  cfg.Provider,
 		base:      u.String(),
-		userAgent: ua,
+		userAgent: []string{ua},
 		classify:  cfg.Classify,
 		redact:    newRedactor(cfg.Secrets),
 		rc:        rc,
@@ -187,8 +187,9 @@ type Request struct {
 // Do sends req, retrying as the policy allows, and returns nil on the
 // provider's documented success or the typed error for anything else.
 func (c *Client) Do(ctx context.Context, req *Request) error {
-	st := &call{operation: req.Operation, path: req.Path, idempotent: req.Idempotent}
-	rreq, err := retryablehttp.NewRequestWithContext(context.WithValue(ctx, callKey{}, st), req.Method, c.base+req.Path, bodyOrNil(req.Body))
+	cc := newCallContext(ctx, req)
+	st := &cc.call
+	rreq, err := retryablehttp.NewRequestWithContext(cc, req.Method, c.base+req.Path, bodyOrNil(req.Body))
 	if err != nil {
 		return InvalidInput(c.provider, req.Operation, "cannot build the request: %v", err)
 	}
@@ -197,7 +198,7 @@ func (c *Client) Do(ctx context.Context, req *Request) error {
 		h[k] = vs
 	}
 	h["Accept"] = acceptJSON
-	h["User-Agent"] = []string{c.userAgent}
+	h["User-Agent"] = c.userAgent
 	if req.Body != nil {
 		h["Content-Type"] = acceptJSON
 	}
@@ -206,7 +207,7 @@ func (c *Client) Do(ctx context.Context, req *Request) error {
 	if err != nil {
 		return c.sendError(ctx, req, st, err)
 	}
-	a := &Answer{Operation: req.Operation, StatusCode: resp.StatusCode, Header: resp.Header, Body: readBounded(resp.Body)}
+	a := &Answer{Operation: req.Operation, StatusCode: resp.StatusCode, Header: resp.Header, Body: readBounded(resp.Body, resp.ContentLength)}
 	r := c.redactorFor(req)
 	a.Body = r.Bytes(a.Body)
 	v := c.classify(a)

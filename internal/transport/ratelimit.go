@@ -26,15 +26,28 @@ type Hints struct {
 // ParseHints reads Retry-After and X-RateLimit-Limit/-Remaining/-Reset.
 // Values that do not parse ("soon", "1.5", "-5", garbage) are ignored, as if
 // absent; the caller then falls back to its own backoff.
+//
+// It runs on every answer, so it looks the keys up in their canonical form:
+// http.Header.Get would canonicalize "X-RateLimit-Limit" into a new string
+// on each call. net/http canonicalizes the keys it receives, so the lookup
+// finds what Get would.
 func ParseHints(h http.Header, now time.Time) Hints {
 	hs := Hints{Limit: -1, Remaining: -1}
-	if d, ok := parseRetryAfter(h.Get("Retry-After"), now); ok {
+	if d, ok := parseRetryAfter(headerValue(h, "Retry-After"), now); ok {
 		hs.RetryAfter, hs.HasRetryAfter = d, true
 	}
-	hs.Limit = parseCount(h.Get("X-RateLimit-Limit"))
-	hs.Remaining = parseCount(h.Get("X-RateLimit-Remaining"))
-	hs.Reset = parseReset(h.Get("X-RateLimit-Reset"), now)
+	hs.Limit = parseCount(headerValue(h, "X-Ratelimit-Limit"))
+	hs.Remaining = parseCount(headerValue(h, "X-Ratelimit-Remaining"))
+	hs.Reset = parseReset(headerValue(h, "X-Ratelimit-Reset"), now)
 	return hs
+}
+
+// headerValue is h.Get for a key already in canonical form.
+func headerValue(h http.Header, canonicalKey string) string {
+	if vs := h[canonicalKey]; len(vs) > 0 {
+		return vs[0]
+	}
+	return ""
 }
 
 // Wait is how long the hints ask the caller to wait from now, and whether

@@ -23,6 +23,24 @@ type call struct {
 
 type callKey struct{}
 
+// callContext carries the call in the request context. It is one allocation
+// where context.WithValue and a separate *call would be two, on every call.
+type callContext struct {
+	context.Context
+	call call
+}
+
+func newCallContext(ctx context.Context, req *Request) *callContext {
+	return &callContext{Context: ctx, call: call{operation: req.Operation, path: req.Path, idempotent: req.Idempotent}}
+}
+
+func (c *callContext) Value(key any) any {
+	if key == (callKey{}) {
+		return &c.call
+	}
+	return c.Context.Value(key)
+}
+
 func callFrom(ctx context.Context) *call {
 	c, _ := ctx.Value(callKey{}).(*call)
 	return c
