@@ -284,6 +284,47 @@ func TestUsersCanBeAddedAndChanged(t *testing.T) {
 	assert.False(t, ok)
 }
 
+func TestRemovedUserIsNotFoundAndLoggedOut(t *testing.T) {
+	eg := mfatest.NewEntryGuard(t, mfatest.WithClock(newClock().Now))
+	memberURL := eg.URL() + "/api/v1/users/" + eg.Member.ID + "/reset-mfa"
+
+	require.True(t, eg.RemoveUser(eg.Member.ID))
+	assert.False(t, eg.RemoveUser(eg.Member.ID), "already removed")
+	require.Len(t, eg.Users(), 1)
+	assert.Equal(t, eg.Admin.ID, eg.Users()[0].ID)
+
+	got := send(t, http.MethodPost, memberURL, "", bearer(eg.Admin)...)
+	assert.Equal(t, 404, got.status)
+	assert.Contains(t, got.body, `"message":"User not found with id: `+eg.Member.ID+`"`)
+	assert.Equal(t, 401, send(t, http.MethodPost, memberURL, "", bearer(eg.Member)...).status, "its token is gone too")
+}
+
+func TestFailNextWithoutBodyAndFlashbackDocumentedBodies(t *testing.T) {
+	fb := mfatest.NewFlashback(t)
+	url := fb.URL() + "/mfa/reset"
+	fb.FailNext(1, mfatest.Failure{Status: http.StatusServiceUnavailable, NoBody: true, Body: "ignored",
+		Header: http.Header{"Retry-After": {"2"}}})
+	fb.FailNext(1, mfatest.Failure{Status: http.StatusTooManyRequests, NoBody: true})
+	fb.FailNext(1, mfatest.Failure{Status: http.StatusForbidden})
+	fb.FailNext(1, mfatest.Failure{Status: http.StatusNotFound})
+
+	got := send(t, http.MethodPost, url, "", bearer(fb.Member)...)
+	assert.Equal(t, answer{503, got.header, ""}, got)
+	assert.Empty(t, got.header.Values("Content-Type"), "no body, no Content-Type")
+	assert.Equal(t, "2", got.header.Get("Retry-After"))
+
+	got = send(t, http.MethodPost, url, "", bearer(fb.Member)...)
+	assert.Equal(t, answer{429, got.header, ""}, got)
+	assert.Equal(t, 1, fb.RateLimited(), "a bodiless 429 is counted")
+
+	// The seed's bodies for /mfa/reset, byte for byte.
+	got = send(t, http.MethodPost, url, "", bearer(fb.Member)...)
+	assert.Equal(t, answer{403, got.header, `{"success":false,"error":"Insufficient permissions. OWNER or ADMINISTRATOR role required to reset another user's MFA."}`}, got)
+	got = send(t, http.MethodPost, url, "", bearer(fb.Member)...)
+	assert.Equal(t, answer{404, got.header, `{"success":false,"error":"User not found"}`}, got)
+	assert.Zero(t, fb.Resets(fb.Member.ID))
+}
+
 func TestWithAddrAndCleanup(t *testing.T) {
 	var url string
 	t.Run("inner", func(t *testing.T) {
