@@ -45,16 +45,19 @@ func TestResetRocketChatChallengeWithoutTerminalExit4(t *testing.T) {
 func TestResetRocketChatPromptsOnTerminal(t *testing.T) {
 	rc := mfatest.NewRocketChat(t)
 	// Several workers meet the challenge; the user is asked once.
+	// (Not the admin itself: resetting the caller's TOTP ends its logins.)
+	bob := rc.AddUser(mfatest.FakeUser{ID: "bobBobBobBobBob12", Username: "bob", Role: "user", MFAEnabled: true})
 	in := invocation{env: rocketChatEnv(rc), stdin: rc.Admin.TOTPCode + "\n", tty: terminal{stdin: true}}
-	out := in.run(t.Context(), "reset", "--provider", "rocketchat", "--output", "json", rc.Member.ID, rc.Admin.ID)
+	out := in.run(t.Context(), "reset", "--provider", "rocketchat", "--output", "json", rc.Member.ID, bob.ID)
 
 	require.Equal(t, exitOK, out.code, out.stderr)
 	const prompt = "Rocket.Chat asks for a 2FA code (totp): "
 	assert.Equal(t, 1, strings.Count(out.stderr, prompt))
 	rs := byUser(results(t, out.stdout))
 	assert.Equal(t, "succeeded", rs[rc.Member.ID].Outcome)
-	assert.Equal(t, "succeeded", rs[rc.Admin.ID].Outcome)
+	assert.Equal(t, "succeeded", rs[bob.ID].Outcome)
 	assert.Equal(t, 1, rc.Resets(rc.Member.ID))
+	assert.Equal(t, 1, rc.Resets(bob.ID))
 	// On a terminal the typed answer ends the prompt's line.
 	assertSummary(t, strings.Replace(out.stderr, prompt, prompt+"\n", 1), "rocketchat", 2, 2, 0, 0, 0)
 	assert.NotContains(t, out.stdout, rc.Admin.TOTPCode)
