@@ -16,4 +16,5 @@ func Run(t *testing.T, p Provider) {
 	t.Run("Secrets", func(t *testing.T) { testSecrets(t, p) })
 	t.Run("Logging", func(t *testing.T) { testLogging(t, p) })
 	t.Run("Connections", func(t *testing.T) { testConnections(t, p) })
+	t.Run("Hostile", func(t *testing.T) { testHostile(t, p) })
 }

@@ -208,6 +208,12 @@ func (c *Client) Do(ctx context.Context, req *Request) error {
 		return c.sendError(ctx, req, st, err)
 	}
 	a := &Answer{Operation: req.Operation, StatusCode: resp.StatusCode, Header: resp.Header, Body: readBounded(resp.Body, resp.ContentLength)}
+	if ctx.Err() != nil {
+		// The caller's context ended while the body was read, so the body may
+		// be cut short: the outcome is the caller's context error, not a class
+		// guessed from half an answer.
+		return c.sendError(ctx, req, st, ctx.Err())
+	}
 	r := c.redactorFor(req)
 	a.Body = r.Bytes(a.Body)
 	v := c.classify(a)
