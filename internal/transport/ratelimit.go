@@ -1,11 +1,9 @@
 package transport
 
 import (
-	"context"
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 )
 
@@ -69,6 +67,24 @@ func (hs Hints) Wait(now time.Time) (time.Duration, bool) {
 		return hs.RetryAfter, true
 	}
 	return 0, false
+}
+
+// resetGrain is added to a wait that ends at X-RateLimit-Reset. Providers
+// name the reset truncated to the millisecond (Rocket.Chat) or the second,
+// so their window may still be open for up to that long after the instant
+// named; a request sent exactly then can land in the old window and get a
+// 429 for it.
+const resetGrain = time.Millisecond
+
+// retryWait is Wait for a client about to send again: when the wait ends at
+// the reset, it ends resetGrain after it, and a reset already past still
+// asks for that much rather than nothing.
+func (hs Hints) retryWait(now time.Time) (time.Duration, bool) {
+	wait, ok := hs.Wait(now)
+	if ok && !hs.Reset.IsZero() && wait == max(hs.Reset.Sub(now), 0) {
+		wait += resetGrain
+	}
+	return wait, ok
 }
 
 func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
@@ -140,74 +156,4 @@ func isDigits(s string) bool {
 		}
 	}
 	return true
-}
-
-// gate is the client-wide rate-limit memory. When a provider says "wait
-// until T" (a 429's hints, or Remaining 0 on any answer), every goroutine
-// using the client waits until T before sending, instead of each spending a
-// request to learn the same thing.
-type gate struct {
-	mu    sync.Mutex
-	until time.Time
-	hints Hints // the hints that closed the gate, for an error that sends nothing
-}
-
-// learn closes the gate until the time the hints name, if they name one and
-// the answer says the quota is spent. It only ever extends the closed period.
-func (g *gate) learn(status int, hs Hints, now time.Time) {
-	wait, ok := hs.Wait(now)
-	if !ok || wait <= 0 {
-		return
-	}
-	if status != http.StatusTooManyRequests && hs.Remaining != 0 {
-		return
-	}
-	until := now.Add(wait)
-	g.mu.Lock()
-	if until.After(g.until) {
-		g.until, g.hints = until, hs
-	}
-	g.mu.Unlock()
-}
-
-// closedUntil returns when the gate opens, and the hints that closed it.
-func (g *gate) closedUntil() (time.Time, Hints) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	return g.until, g.hints
-}
-
-// errWaitBeyondBudget is returned, without sending, when the gate is closed
-// for longer than the caller's MaxWait.
-type errWaitBeyondBudget struct {
-	until time.Time
-	hints Hints
-}
-
-func (e *errWaitBeyondBudget) Error() string {
-	return "rate limited until " + e.until.UTC().Format(time.RFC3339) + " (learned from an earlier answer; not sent)"
-}
-
-// wait blocks until the gate opens, the context ends, or it finds the wait
-// beyond maxWait (then it returns *errWaitBeyondBudget at once).
-func (g *gate) wait(ctx context.Context, maxWait time.Duration, onWait func(time.Duration)) error {
-	until, hs := g.closedUntil()
-	d := time.Until(until)
-	if d <= 0 {
-		return nil
-	}
-	if d > maxWait {
-		return &errWaitBeyondBudget{until: until, hints: hs}
-	}
-	if onWait != nil {
-		onWait(d)
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }

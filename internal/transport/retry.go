@@ -90,7 +90,7 @@ func (t *attemptTransport) backoff(minWait, maxWait time.Duration, attempt int, 
 func (t *attemptTransport) backoffFor(minWait, maxWait time.Duration, attempt int, resp *http.Response) time.Duration {
 	if resp != nil && (resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable) {
 		now := time.Now()
-		if wait, ok := ParseHints(resp.Header, now).Wait(now); ok && wait > 0 {
+		if wait, ok := ParseHints(resp.Header, now).retryWait(now); ok && wait > 0 {
 			return min(wait, maxWait)
 		}
 	}

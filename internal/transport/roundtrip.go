@@ -71,7 +71,7 @@ type attemptTransport struct {
 func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	parent := req.Context()
 	st := callFrom(parent)
-	if err := t.gate.wait(parent, t.maxWait, func(d time.Duration) { t.logGateWait(parent, st, d) }); err != nil {
+	if err := t.gate.acquire(parent, t.maxWait, func(d time.Duration) { t.logGateWait(parent, st, d) }); err != nil {
 		return nil, err
 	}
 	if st != nil {
@@ -81,6 +81,7 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	start := time.Now()
 	resp, err := t.inner.RoundTrip(req.WithContext(ctx))
 	if err != nil {
+		t.gate.forget()
 		// Only our own deadline, with the caller's context alive, is a timeout;
 		// test it before cancel, which would make every error look like one.
 		timedOut := errors.Is(ctx.Err(), context.DeadlineExceeded) && parent.Err() == nil
