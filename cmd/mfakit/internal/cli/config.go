@@ -33,9 +33,6 @@ type provider struct {
 	limitedUntil func() time.Time
 }
 
-// rateGated is what every client offers about its rate-limit gate.
-type rateGated interface{ RateLimitedUntil() time.Time }
-
 // configError is a missing or bad setting: exit 2, nothing sent. Its text
 // names the variable, never its value.
 type configError struct{ msg string }
