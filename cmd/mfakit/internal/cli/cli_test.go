@@ -60,6 +60,7 @@ func TestUsageErrorsExitTwoAndSendNothing(t *testing.T) {
 		{"set-primary on rocketchat", env, []string{"set-primary", "--provider", "rocketchat", "totp"}, `--provider must be one of flashback, not "rocketchat"`},
 		{"set-primary email", env, []string{"set-primary", "--provider", "flashback", "email"}, `--method must be one of totp, magic_link, passkey, not "email"`},
 		{"set-primary no method", env, []string{"set-primary", "--provider", "flashback"}, "give exactly one method"},
+		{"rocket.chat caller in a bulk run", map[string]string{"ROCKETCHAT_USER_ID": "me"}, []string{"reset", "--provider", "rocketchat", "u1", "me"}, "me is the caller (ROCKETCHAT_USER_ID); resetting it would end this run's session: use reset-own"},
 		{"serve-fake bad addr", env, []string{"serve-fake", "--addr", "nonsense"}, "--addr"},
 		{"demo with arguments", env, []string{"demo", "extra"}, "takes no arguments"},
 	}

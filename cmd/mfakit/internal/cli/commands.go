@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/mfakit/mfakit/mfaclient"
@@ -78,6 +79,11 @@ func (a *app) reset(ctx context.Context, args []string) int {
 	}
 	if len(users) == 0 {
 		return a.usageError("reset: no users given (arguments, --from FILE, or - for stdin)")
+	}
+	// Resetting the caller on Rocket.Chat ends its logins, and with them
+	// every later call of the run.
+	if self := a.env("ROCKETCHAT_USER_ID"); f.provider == provRocketChat && self != "" && slices.Contains(users, self) {
+		return a.usageError("reset: %s is the caller (ROCKETCHAT_USER_ID); resetting it would end this run's session: use reset-own", self)
 	}
 	p, err := a.client(&f, !readStdin, *concurrency)
 	if err != nil {
