@@ -34,7 +34,12 @@ func handReset(ctx context.Context, hc *http.Client, baseURL, token, userID stri
 	req.Header.Set("Authorization", "Bearer "+token)
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept", "application/json")
-	resp, err := hc.Do(req)
+	return readReset(hc.Do(req))
+}
+
+// readReset decodes the answer as a user would: anything but a 200 with
+// "success": true is an error.
+func readReset(resp *http.Response, err error) error {
 	if err != nil {
 		return err
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"sync"
 	"sync/atomic"
@@ -122,19 +121,7 @@ func retryableReset(fb *mfatest.FlashbackFake) resetFunc {
 		}
 		req.Header.Set("Authorization", auth)
 		req.Header.Set("Content-Type", "application/json")
-		resp, err := rc.Do(req)
-		if err != nil {
-			return err
-		}
-		defer resp.Body.Close()
-		var out resetResponse
-		if err := json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&out); err != nil {
-			return err
-		}
-		if resp.StatusCode != http.StatusOK || !out.Success {
-			return fmt.Errorf("status %d", resp.StatusCode)
-		}
-		return nil
+		return readReset(rc.Do(req))
 	}
 }
 
