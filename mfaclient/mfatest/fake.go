@@ -466,8 +466,10 @@ func randomHex(n int) string {
 	return hex.EncodeToString(b)
 }
 
+// randomDigits returns n decimal digits (a TOTP code is 6).
 func randomDigits(n int) string {
-	b := []byte(randomHex(n))
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
 	for i, c := range b {
 		b[i] = '0' + c%10
 	}

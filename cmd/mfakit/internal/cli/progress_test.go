@@ -12,9 +12,10 @@ import (
 )
 
 func TestProgressBarOnTerminalShowsCountAndRateLimitWait(t *testing.T) {
-	// Two requests per 400ms: the client's gate closes after every second
-	// answer, for long enough that the bar's 200ms check sees it.
-	fb := mfatest.NewFlashback(t, mfatest.WithRateLimit(2, 400*time.Millisecond, mfatest.HintRateLimitHeaders))
+	// Two requests per 1s window: after every second answer the client's gate
+	// stays closed for most of a second, five times the bar's 200ms check,
+	// so the wait is seen even on a loaded machine.
+	fb := mfatest.NewFlashback(t, mfatest.WithRateLimit(2, time.Second, mfatest.HintRateLimitHeaders))
 	users := []string{fb.Member.ID, fb.Owner.ID, fb.Admin.ID, "u4", "u5", "u6"}
 	for _, u := range users[3:] {
 		fb.AddUser(mfatest.FakeUser{ID: u, MFAEnabled: true})
