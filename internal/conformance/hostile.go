@@ -33,6 +33,7 @@ func testHostile(t *testing.T, p Provider) {
 	t.Run("WrongTypes", func(t *testing.T) { testWrongTypes(t, p) })
 	t.Run("StalledAnswers", func(t *testing.T) { testStalledAnswers(t, p) })
 	t.Run("ResetMidBody", func(t *testing.T) { testResetMidBody(t, p) })
+	t.Run("CrossHostRedirects", func(t *testing.T) { testCrossHostRedirects(t, p) })
 }
 
 // noRetry makes one call one attempt, so a test sees exactly the answer it

@@ -17,4 +17,6 @@ func Run(t *testing.T, p Provider) {
 	t.Run("Logging", func(t *testing.T) { testLogging(t, p) })
 	t.Run("Connections", func(t *testing.T) { testConnections(t, p) })
 	t.Run("Hostile", func(t *testing.T) { testHostile(t, p) })
+	t.Run("HostileHints", func(t *testing.T) { testHostileHints(t, p) })
+	t.Run("HostileInput", func(t *testing.T) { testHostileInput(t, p) })
 }
