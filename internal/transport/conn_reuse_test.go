@@ -109,10 +109,13 @@ func TestClosingIdleConnectionsWouldReconnect(t *testing.T) {
 	assert.EqualValues(t, 50, srv.conns.Load(), "one new connection after each failed call")
 }
 
-// At concurrency N, calls keep reusing their connections: at most N, plus
-// the one net/http may dial at start, when a worker that finished its first
-// call hands its connection to a worker still dialing, then dials itself.
-func TestConcurrentCallsOpenAtMostN(t *testing.T) {
+// At concurrency N, calls keep reusing their connections instead of
+// churning through new ones (net/http's default transport keeps 2 idle per
+// host, so 8 workers would dial on most calls). While the pool fills,
+// net/http may dial more than N: a worker that finished its first call
+// hands its connection to a worker still dialing, then dials itself; every
+// such dial is one of the first N waiters', so never more than 2N.
+func TestConcurrentCallsReuseTheirConnections(t *testing.T) {
 	const workers, perWorker = 8, 50
 	srv := newConnServer(t)
 	c := newConnClient(t, srv.URL)
@@ -126,5 +129,5 @@ func TestConcurrentCallsOpenAtMostN(t *testing.T) {
 	}
 	wg.Wait()
 	assert.EqualValues(t, workers*perWorker, srv.requests.Load())
-	assert.LessOrEqual(t, srv.conns.Load(), int64(workers+1))
+	assert.LessOrEqual(t, srv.conns.Load(), int64(2*workers))
 }
