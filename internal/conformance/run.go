@@ -19,4 +19,5 @@ func Run(t *testing.T, p Provider) {
 	t.Run("Hostile", func(t *testing.T) { testHostile(t, p) })
 	t.Run("HostileHints", func(t *testing.T) { testHostileHints(t, p) })
 	t.Run("HostileInput", func(t *testing.T) { testHostileInput(t, p) })
+	t.Run("SecretsEveryPath", func(t *testing.T) { testSecretsEveryPath(t, p) })
 }

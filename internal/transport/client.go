@@ -290,7 +290,7 @@ func (c *Client) apiError(a *Answer, v Verdict, attempts int, r redactor) error 
 		StatusCode: a.StatusCode,
 		Code:       r.String(v.Code),
 		Message:    r.String(v.Message),
-		RequestID:  requestID(a.Header),
+		RequestID:  r.String(requestID(a.Header)),
 		Header:     r.Header(a.Header),
 		Body:       a.Body,
 		Attempts:   attempts,

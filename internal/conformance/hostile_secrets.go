@@ -1,0 +1,242 @@
+package conformance
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/mfakit/mfakit/mfaclient"
+	"github.com/mfakit/mfakit/mfaclient/mfatest"
+)
+
+// twoFactorCode is a distinctive second-factor code, a secret like the
+// credentials.
+const twoFactorCode = "2fa-Code-7Kq93Zx"
+
+// echoAll answers status with every request header value echoed back: in
+// the body's fields (raw and JSON-escaped), in response headers the SDK
+// reads (X-Request-Id, Retry-After, X-RateLimit-*, Location) and in ones it
+// does not. challenge makes it Rocket.Chat's 2FA challenge.
+func echoAll(w http.ResponseWriter, r *http.Request, status int, challenge bool) {
+	var vals []string
+	for k, vs := range r.Header {
+		for _, v := range vs {
+			vals = append(vals, k+"="+v)
+		}
+	}
+	echo := strings.Join(vals, " ")
+	h := w.Header()
+	for _, k := range []string{"X-Request-Id", "X-Correlation-Id", "X-Echo", "Www-Authenticate", "X-RateLimit-Limit", "X-RateLimit-Reset", "Location"} {
+		if h.Get(k) == "" { // the caller's rate-limit headers stay
+			h.Set(k, echo)
+		}
+	}
+	h.Set("Set-Cookie", "session="+echo)
+	if status == http.StatusTooManyRequests && h.Get("Retry-After") == "" {
+		h.Set("Retry-After", "0")
+	}
+	body := map[string]any{
+		"success": false, "error": echo + " [x]", "errorType": echo, "message": echo,
+		"error_code": echo, "status": echo, "path": r.URL.Path + "?" + echo,
+	}
+	if challenge {
+		body["error"], body["errorType"] = "TOTP Required [totp-required]", "totp-required"
+		body["details"] = map[string]any{"method": "totp", "emailOrUsername": echo, "message": echo}
+	}
+	b, _ := json.Marshal(body)
+	h.Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, _ = w.Write(b)
+}
+
+// testSecretsEveryPath drives every error path (each status class, the 2FA
+// challenge, a rate limit waited for and one beyond MaxWait, a limit learned
+// without sending, redirects to another host, a reset connection, a
+// timeout, a refused connection), with a logger attached, through a fixture
+// Recorder, against a server that echoes every credential back. No
+// credential (nor the 2FA code, for a provider that takes one) appears in
+// any error string or field, any log record, any recorded fixture, or any
+// request to the other host.
+func testSecretsEveryPath(t *testing.T, p Provider) {
+	var logs bytes.Buffer
+	logger := slog.New(slog.NewJSONHandler(&syncWriter{w: &logs}, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	dir := t.TempDir()
+	rec := &mfatest.Recorder{Dir: dir, Provider: p.Name}
+
+	foreign := newServer(func(_ int, w http.ResponseWriter, r *http.Request) { echoAll(w, r, http.StatusOK, false) })
+	fts := httptest.NewServer(foreign)
+	t.Cleanup(fts.Close)
+	foreignURL := "http://localhost:" + port(t, fts)
+
+	var mode atomic.Value
+	origin := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body) // so that a client hanging up ends r.Context()
+		m := mode.Load().(string)
+		kind, arg, _ := strings.Cut(m, ":")
+		code, _ := strconv.Atoi(arg)
+		switch kind {
+		case "status":
+			echoAll(w, r, code, false)
+		case "challenge":
+			echoAll(w, r, http.StatusBadRequest, true)
+		case "limit":
+			w.Header().Set("X-RateLimit-Remaining", "0")
+			if arg == "short" {
+				w.Header().Set("X-RateLimit-Reset", strconv.FormatInt(time.Now().Add(30*time.Millisecond).UnixMilli(), 10))
+			} else {
+				w.Header().Set("Retry-After", "3600")
+			}
+			echoAll(w, r, http.StatusTooManyRequests, false)
+		case "redirect":
+			w.Header().Set("Location", foreignURL+"/steal?echo="+url.QueryEscape(r.Header.Get("Authorization")+r.Header.Get("X-Auth-Token")))
+			w.WriteHeader(code)
+		case "reset":
+			resetConn(w, "")
+		case "hang":
+			<-r.Context().Done()
+		}
+	}))
+	t.Cleanup(origin.Close)
+	closed := httptest.NewServer(http.NotFoundHandler())
+	closed.Close()
+
+	type path struct {
+		mode string
+		base string
+		opts []mfaclient.Option
+	}
+	var paths []path
+	for _, code := range []int{200, 400, 401, 403, 404, 409, 418, 422, 429, 500, 502, 503} {
+		paths = append(paths, path{mode: "status:" + strconv.Itoa(code)})
+	}
+	paths = append(paths,
+		path{mode: "challenge"},
+		path{mode: "limit:short"}, // waited for, then the limit again
+		path{mode: "limit:long"},  // beyond MaxWait: returned at once, then learned
+		path{mode: "redirect:302"},
+		path{mode: "redirect:307"},
+		path{mode: "redirect:308"},
+		path{mode: "reset"},
+		path{mode: "hang", opts: []mfaclient.Option{mfaclient.WithAttemptTimeout(20 * time.Millisecond)}},
+		path{mode: "refused", base: closed.URL},
+	)
+
+	secrets := append([]string(nil), p.Secrets...)
+	var errs []error
+	for _, pt := range paths {
+		base := pt.base
+		if base == "" {
+			base = origin.URL
+		}
+		mode.Store(pt.mode)
+		opts := append([]mfaclient.Option{
+			mfaclient.WithLogger(logger),
+			mfaclient.WithHTTPClient(&http.Client{Transport: rec}),
+			mfaclient.WithRetry(mfaclient.RetryPolicy{MaxRetries: 1, MinWait: time.Millisecond, MaxWait: 2 * time.Second}),
+		}, pt.opts...)
+		c, err := p.New(base, opts...)
+		require.NoError(t, err)
+		clients := []Client{c}
+		if c2, ok := withTwoFactorCode(c, twoFactorCode); ok {
+			clients = append(clients, c2)
+			secrets = append(secrets, twoFactorCode)
+		}
+		for i, cl := range clients {
+			name := strings.NewReplacer(":", "-").Replace(pt.mode) + "-" + strconv.Itoa(i)
+			for j := range 2 { // the second call meets what the first one taught the client
+				ctx := mfatest.RecordAs(bg(), name+"-"+strconv.Itoa(j), mfatest.Call{Operation: "ResetMFA", UserID: p.UserID})
+				err := cl.ResetMFA(ctx, p.UserID)
+				if err == nil {
+					continue // a 200 echo that happens to be the documented success
+				}
+				errs = append(errs, err)
+				var apiErr *mfaclient.APIError
+				if errors.As(err, &apiErr) && apiErr.Attempts > 0 {
+					require.NoError(t, rec.Outcome(ctx, err), name)
+				}
+			}
+		}
+	}
+
+	require.GreaterOrEqual(t, len(errs), 2*(len(paths)-1), "the error paths were driven")
+	for _, err := range errs {
+		for i, s := range errorTexts(err) {
+			for _, secret := range secrets {
+				assert.NotContains(t, s, secret, "text #%d of %v", i, err)
+			}
+		}
+	}
+	require.NotZero(t, logs.Len(), "the logger was used")
+	for _, secret := range secrets {
+		assert.NotContains(t, logs.String(), secret, "log records")
+	}
+	files, err := filepath.Glob(filepath.Join(dir, "*.json"))
+	require.NoError(t, err)
+	require.NotEmpty(t, files, "the recorder wrote fixtures")
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		require.NoError(t, err)
+		for _, secret := range secrets {
+			assert.NotContains(t, string(b), secret, "fixture %s", filepath.Base(f))
+		}
+	}
+	assert.Empty(t, len(foreign.requests()), "nothing reached the other host")
+	for _, r := range foreign.requests() {
+		for _, secret := range secrets {
+			assert.NotContains(t, fmt.Sprint(r.Header, r.Path, string(r.Body)), secret, "a request to the other host")
+		}
+	}
+}
+
+// errorTexts is every text a caller can read from err: its string, and
+// every field of the typed errors in its chain.
+func errorTexts(err error) []string {
+	texts := []string{err.Error(), fmt.Sprintf("%+v", err), fmt.Sprintf("%q", err)}
+	var apiErr *mfaclient.APIError
+	if errors.As(err, &apiErr) {
+		texts = append(texts, apiErr.Code, apiErr.Message, apiErr.RequestID, string(apiErr.Body), fmt.Sprint(apiErr.Header))
+		if apiErr.Cause != nil {
+			fields, _ := json.Marshal(apiErr.Cause) // every field, nested ones too
+			texts = append(texts, apiErr.Cause.Error(), string(fields))
+		}
+	}
+	var fe *mfaclient.ForbiddenError
+	if errors.As(err, &fe) {
+		texts = append(texts, fe.Required)
+	}
+	var op *mfaclient.OpError
+	if errors.As(err, &op) {
+		texts = append(texts, op.Err.Error())
+	}
+	return texts
+}
+
+// withTwoFactorCode returns the client's copy that sends a second-factor
+// code, for a provider whose client has WithTwoFactorCode(code, method).
+// The suite finds it by name so that it needs no provider's types.
+func withTwoFactorCode(c Client, code string) (Client, bool) {
+	m := reflect.ValueOf(c).MethodByName("WithTwoFactorCode")
+	if !m.IsValid() || m.Type().NumIn() != 2 || m.Type().NumOut() != 1 {
+		return nil, false
+	}
+	out := m.Call([]reflect.Value{reflect.ValueOf(code), reflect.ValueOf("totp")})
+	c2, ok := out[0].Interface().(Client)
+	return c2, ok
+}
