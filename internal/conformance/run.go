@@ -20,4 +20,5 @@ func Run(t *testing.T, p Provider) {
 	t.Run("HostileHints", func(t *testing.T) { testHostileHints(t, p) })
 	t.Run("HostileInput", func(t *testing.T) { testHostileInput(t, p) })
 	t.Run("SecretsEveryPath", func(t *testing.T) { testSecretsEveryPath(t, p) })
+	t.Run("Faults", func(t *testing.T) { testFaults(t, p) })
 }
