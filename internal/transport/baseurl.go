@@ -49,5 +49,12 @@ func IsLoopback(host string) bool {
 }
 
 // PathSegment escapes one path segment, so a user ID such as "../admin" or
-// "a/b?c" stays one segment of the intended path.
-func PathSegment(s string) string { return url.PathEscape(s) }
+// "a/b?c" stays one segment of the intended path. url.PathEscape leaves
+// dots alone, so "." and ".." get their dots escaped: as they are, a server
+// would resolve them to the current or the parent path.
+func PathSegment(s string) string {
+	if s == "." || s == ".." {
+		return strings.ReplaceAll(s, ".", "%2E")
+	}
+	return url.PathEscape(s)
+}
