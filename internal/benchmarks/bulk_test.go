@@ -30,7 +30,8 @@ var hintStyles = []struct {
 }{
 	{"retry-after-seconds+quota", mfatest.HintBoth},       // the fake
 	{"rocketchat-epoch-ms", mfatest.HintRateLimitHeaders}, // no Retry-After
-	{"retry-after-http-date", mfatest.HintRetryAfterDate}, // no quota headers
+	{"retry-after-http-date+quota", mfatest.HintBothDate}, // the fake, Retry-After as a date
+	{"retry-after-http-date", mfatest.HintRetryAfterDate}, // no quota headers: the worst case
 }
 
 // resetFunc resets one user's MFA; nil on the provider's success.

@@ -23,6 +23,8 @@ const (
 	// HintBoth sends the X-RateLimit-* headers on every response and
 	// Retry-After in seconds on a 429.
 	HintBoth
+	// HintBothDate is HintBoth with Retry-After as an HTTP date.
+	HintBothDate
 )
 
 // windowLimiter is a fixed-window counter: at most limit requests per window,
@@ -89,7 +91,7 @@ func (r limitResult) waitSeconds(now time.Time) int64 {
 // setHeaders writes the hints of style h for a response that was allowed or
 // rejected.
 func (r limitResult) setHeaders(h http.Header, hints RateLimitHints, now time.Time) {
-	if hints == HintRateLimitHeaders || hints == HintBoth {
+	if hints == HintRateLimitHeaders || hints == HintBoth || hints == HintBothDate {
 		h.Set("X-RateLimit-Limit", strconv.Itoa(r.limit))
 		h.Set("X-RateLimit-Remaining", strconv.Itoa(r.remaining))
 		h.Set("X-RateLimit-Reset", strconv.FormatInt(r.reset.UnixMilli(), 10))
@@ -100,7 +102,7 @@ func (r limitResult) setHeaders(h http.Header, hints RateLimitHints, now time.Ti
 	switch hints {
 	case HintRetryAfterSeconds, HintBoth:
 		h.Set("Retry-After", strconv.FormatInt(r.waitSeconds(now), 10))
-	case HintRetryAfterDate:
+	case HintRetryAfterDate, HintBothDate:
 		// An HTTP date has whole seconds; round up so it is never early.
 		h.Set("Retry-After", r.reset.Add(time.Second-1).UTC().Format(http.TimeFormat))
 	}

@@ -70,6 +70,8 @@ func TestWindowLimiterHeaders(t *testing.T) {
 			{HintRateLimitHeaders, allowed, http.Header{"X-Ratelimit-Limit": {"5"}, "X-Ratelimit-Remaining": {"4"}, "X-Ratelimit-Reset": {ms}}},
 			{HintRateLimitHeaders, rejected, http.Header{"X-Ratelimit-Limit": {"5"}, "X-Ratelimit-Remaining": {"0"}, "X-Ratelimit-Reset": {ms}}},
 			{HintBoth, rejected, http.Header{"Retry-After": {"2"}, "X-Ratelimit-Limit": {"5"}, "X-Ratelimit-Remaining": {"0"}, "X-Ratelimit-Reset": {ms}}},
+			{HintBothDate, allowed, http.Header{"X-Ratelimit-Limit": {"5"}, "X-Ratelimit-Remaining": {"4"}, "X-Ratelimit-Reset": {ms}}},
+			{HintBothDate, rejected, http.Header{"Retry-After": {date}, "X-Ratelimit-Limit": {"5"}, "X-Ratelimit-Remaining": {"0"}, "X-Ratelimit-Reset": {ms}}},
 		} {
 			h := http.Header{}
 			tc.res.setHeaders(h, tc.hints, now)
