@@ -284,6 +284,7 @@ func (c *Client) learnedRateLimit(req *Request, st *call, e *errWaitBeyondBudget
 
 // apiError builds the typed error for a classified answer.
 func (c *Client) apiError(a *Answer, v Verdict, attempts int, r redactor) error {
+	r.Value(v.Cause)
 	e := &mfaclient.APIError{
 		Provider:   c.provider,
 		Operation:  a.Operation,
@@ -292,7 +293,7 @@ func (c *Client) apiError(a *Answer, v Verdict, attempts int, r redactor) error 
 		Message:    r.String(v.Message),
 		RequestID:  r.String(requestID(a.Header)),
 		Header:     r.Header(a.Header),
-		Body:       a.Body,
+		Body:       r.JSONBody(a.Body),
 		Attempts:   attempts,
 		Class:      v.Class,
 		Cause:      v.Cause,
