@@ -22,8 +22,7 @@ const (
 // ORG_ADMIN role (EntryGuard API keys are not accepted on /users). It is safe
 // for concurrent use.
 type Client struct {
-	t    *transport.Client
-	auth http.Header
+	t *transport.Client
 }
 
 var (
@@ -34,20 +33,16 @@ var (
 // New returns a client that authenticates with the Bearer access token. An
 // empty token, or bad options, is mfaclient.ErrInvalidInput.
 func New(token string, opts ...mfaclient.Option) (*Client, error) {
-	if err := transport.CheckCredential(provider, "token", token); err != nil {
-		return nil, err
-	}
-	t, err := transport.New(transport.Config{
+	t, err := transport.NewBearer(transport.Config{
 		Provider:       provider,
 		DefaultBaseURL: DefaultBaseURL,
 		Settings:       mfaclient.ApplyOptions(opts...),
-		Secrets:        []string{token},
 		Classify:       classify,
-	})
+	}, token)
 	if err != nil {
 		return nil, err
 	}
-	return &Client{t: t, auth: http.Header{"Authorization": {"Bearer " + token}}}, nil
+	return &Client{t: t}, nil
 }
 
 // ResetMFA disables MFA for the user with this UUID, so they can log in with
@@ -74,7 +69,6 @@ func (c *Client) ResetMFA(ctx context.Context, userID string) error {
 		Operation:  opReset,
 		Method:     http.MethodPost,
 		Path:       "/api/v1/users/" + transport.PathSegment(userID) + "/reset-mfa",
-		Header:     c.auth,
 		Idempotent: false,
 	})
 }

@@ -25,8 +25,7 @@ const (
 // Client calls Flashback's MFA endpoints with a Bearer token. It is safe for
 // concurrent use.
 type Client struct {
-	t    *transport.Client
-	auth http.Header
+	t *transport.Client
 }
 
 var (
@@ -38,20 +37,16 @@ var (
 // New returns a client that authenticates with the Bearer access token. An
 // empty token, or bad options, is mfaclient.ErrInvalidInput.
 func New(token string, opts ...mfaclient.Option) (*Client, error) {
-	if err := transport.CheckCredential(provider, "token", token); err != nil {
-		return nil, err
-	}
-	t, err := transport.New(transport.Config{
+	t, err := transport.NewBearer(transport.Config{
 		Provider:       provider,
 		DefaultBaseURL: DefaultBaseURL,
 		Settings:       mfaclient.ApplyOptions(opts...),
-		Secrets:        []string{token},
 		Classify:       classify,
-	})
+	}, token)
 	if err != nil {
 		return nil, err
 	}
-	return &Client{t: t, auth: http.Header{"Authorization": {"Bearer " + token}}}, nil
+	return &Client{t: t}, nil
 }
 
 // ResetMFA resets the MFA of the user with this Flashback user ID. The caller
@@ -112,7 +107,6 @@ func (c *Client) post(ctx context.Context, op, path string, body []byte) error {
 		Method:     http.MethodPost,
 		Path:       path,
 		Body:       body,
-		Header:     c.auth,
 		Idempotent: true,
 	})
 }

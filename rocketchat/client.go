@@ -32,10 +32,10 @@ const (
 // concurrent use; WithTwoFactorCode returns a copy that shares the
 // connection pool and the rate-limit gate.
 type Client struct {
-	t        *transport.Client
-	auth     http.Header // X-User-Id, X-Auth-Token, and x-2fa-* on a copy
-	secrets  []string    // per-call secrets: the 2FA code
-	twoFAErr error       // a bad WithTwoFactor* call, reported by the next call
+	t         *transport.Client
+	twoFactor http.Header // x-2fa-code and x-2fa-method, on a copy from WithTwoFactor*
+	secrets   []string    // per-call secrets: the 2FA code
+	twoFAErr  error       // a bad WithTwoFactor* call, reported by the next call
 }
 
 var (
@@ -66,16 +66,14 @@ func New(serverURL string, creds Credentials, opts ...mfaclient.Option) (*Client
 	t, err := transport.New(transport.Config{
 		Provider: provider,
 		Settings: s,
+		Header:   http.Header{"X-User-Id": {creds.UserID}, "X-Auth-Token": {creds.AuthToken}},
 		Secrets:  []string{creds.AuthToken},
 		Classify: classify,
 	})
 	if err != nil {
 		return nil, err
 	}
-	return &Client{
-		t:    t,
-		auth: http.Header{"X-User-Id": {creds.UserID}, "X-Auth-Token": {creds.AuthToken}},
-	}, nil
+	return &Client{t: t}, nil
 }
 
 // WithTwoFactorCode returns a copy of c that answers Rocket.Chat's 2FA
@@ -93,9 +91,7 @@ func (c *Client) WithTwoFactorCode(code, method string) *Client {
 	case transport.CheckCredential(provider, "2FA code", code) != nil:
 		cp.twoFAErr = transport.InvalidInput(provider, "WithTwoFactorCode", "2FA code is empty or has control characters")
 	}
-	cp.auth = c.auth.Clone()
-	cp.auth.Set("X-2fa-Code", code)
-	cp.auth.Set("X-2fa-Method", method)
+	cp.twoFactor = http.Header{"X-2fa-Code": {code}, "X-2fa-Method": {method}}
 	cp.secrets = []string{code}
 	return &cp
 }
@@ -187,7 +183,7 @@ func (c *Client) reset(ctx context.Context, op string, req ResetTOTPRequest) err
 		Method:     http.MethodPost,
 		Path:       resetPath,
 		Body:       body,
-		Header:     c.auth,
+		Header:     c.twoFactor,
 		Idempotent: true,
 		Secrets:    c.secrets,
 	})

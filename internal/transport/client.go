@@ -19,6 +19,8 @@ type Config struct {
 	Provider       string // "flashback", "entryguard", "rocketchat"
 	DefaultBaseURL string
 	Settings       mfaclient.Settings
+	// Header is sent with every request: the provider's credentials.
+	Header http.Header
 	// Secrets are redacted from everything a server sends back.
 	Secrets []string
 	// Classify reads the provider's answers.
@@ -32,6 +34,7 @@ type Client struct {
 	provider  string
 	base      string   // scheme://host/prefix, no trailing slash
 	userAgent []string // the header's value, shared by every request: net/http never modifies it
+	header    http.Header
 	classify  Classifier
 	redact    redactor
 	rc        *retryablehttp.Client
@@ -81,11 +84,24 @@ func New(cfg Config) (*Client, error) {
 		provider:  cfg.Provider,
 		base:      u.String(),
 		userAgent: []string{ua},
+		header:    cfg.Header,
 		classify:  cfg.Classify,
 		redact:    newRedactor(cfg.Secrets),
 		rc:        rc,
 		rt:        rt,
 	}, nil
+}
+
+// NewBearer builds a client for a provider that authenticates with a Bearer
+// token: the token is checked, sent as "Authorization: Bearer <token>" with
+// every request, and redacted from everything a server sends back.
+func NewBearer(cfg Config, token string) (*Client, error) {
+	if err := CheckCredential(cfg.Provider, "token", token); err != nil {
+		return nil, err
+	}
+	cfg.Header = http.Header{"Authorization": {"Bearer " + token}}
+	cfg.Secrets = append(cfg.Secrets, token)
+	return New(cfg)
 }
 
 func checkRetryPolicy(p mfaclient.RetryPolicy) error {
@@ -175,7 +191,7 @@ type Request struct {
 	Method    string      // http.MethodPost, ...
 	Path      string      // escaped, starting with "/", appended to the base URL's path
 	Body      []byte      // JSON; nil sends no body and no Content-Type
-	Header    http.Header // the provider's own headers (credentials)
+	Header    http.Header // per-call headers (a 2FA code), besides the client's
 	// Idempotent says repeating the call cannot change its documented
 	// outcome, so a 5xx or a lost answer may be retried.
 	Idempotent bool
@@ -194,6 +210,9 @@ func (c *Client) Do(ctx context.Context, req *Request) error {
 		return InvalidInput(c.provider, req.Operation, "cannot build the request: %v", err)
 	}
 	h := rreq.Header
+	for k, vs := range c.header {
+		h[k] = vs
+	}
 	for k, vs := range req.Header {
 		h[k] = vs
 	}
