@@ -1,13 +1,11 @@
 package benchmarks
 
 import (
-	"context"
 	"io"
 	"net/http"
 	"strings"
 	"testing"
 
-	"github.com/mfakit/mfakit/flashback"
 	"github.com/mfakit/mfakit/mfaclient"
 )
 
@@ -36,26 +34,6 @@ func (cannedTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 // adds to a call, without the loopback network's noise (which is larger than
 // the difference on a 2-core machine).
 func BenchmarkClientSideCost(b *testing.B) {
-	ctx := context.Background()
 	hc := &http.Client{Transport: cannedTransport{}}
-	b.Run("impl=sdk", func(b *testing.B) {
-		c, err := flashback.New(benchToken, mfaclient.WithBaseURL("https://backend.flashback.test"), mfaclient.WithHTTPClient(hc))
-		if err != nil {
-			b.Fatal(err)
-		}
-		b.ReportAllocs()
-		for b.Loop() {
-			if err := c.ResetMFA(ctx, benchUserID); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
-	b.Run("impl=nethttp", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			if err := handReset(ctx, hc, "https://backend.flashback.test", benchToken, benchUserID); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
+	benchSDKAndBaseline(b, "https://backend.flashback.test", hc, mfaclient.WithHTTPClient(hc))
 }

@@ -2,6 +2,7 @@ package benchmarks
 
 import (
 	"context"
+	"net/http"
 	"testing"
 
 	"github.com/mfakit/mfakit/flashback"
@@ -17,9 +18,15 @@ const (
 // and through the hand-written net/http baseline, against the same server.
 func BenchmarkResetMFA(b *testing.B) {
 	srv := newCountingServer(b)
+	benchSDKAndBaseline(b, srv.URL, handClient())
+}
+
+// benchSDKAndBaseline runs one successful reset per op through the SDK
+// (impl=sdk) and through handReset over hc (impl=nethttp), against baseURL.
+func benchSDKAndBaseline(b *testing.B, baseURL string, hc *http.Client, sdkOpts ...mfaclient.Option) {
 	ctx := context.Background()
 	b.Run("impl=sdk", func(b *testing.B) {
-		c, err := flashback.New(benchToken, mfaclient.WithBaseURL(srv.URL))
+		c, err := flashback.New(benchToken, append([]mfaclient.Option{mfaclient.WithBaseURL(baseURL)}, sdkOpts...)...)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -31,10 +38,9 @@ func BenchmarkResetMFA(b *testing.B) {
 		}
 	})
 	b.Run("impl=nethttp", func(b *testing.B) {
-		hc := handClient()
 		b.ReportAllocs()
 		for b.Loop() {
-			if err := handReset(ctx, hc, srv.URL, benchToken, benchUserID); err != nil {
+			if err := handReset(ctx, hc, baseURL, benchToken, benchUserID); err != nil {
 				b.Fatal(err)
 			}
 		}
