@@ -18,15 +18,18 @@ const (
 )
 
 // readBounded reads at most MaxBodyKept bytes of body, drains a bounded
-// remainder for connection reuse, and closes it. A read error (a connection
-// reset mid-body) leaves what was read: the status is still the answer.
+// remainder for connection reuse, and closes it. more reports a body longer
+// than what was kept; err is a read that failed before the end of the body
+// (a connection reset, a Content-Length not reached, a chunked body without
+// its final chunk, the attempt timeout): the answer was lost on the way,
+// and what was read is only part of it.
 //
 // size is the Content-Length, -1 when unknown. A known size is read into one
 // buffer of exactly that size plus one byte (so the read that reports EOF
 // needs no growth), which is one allocation where a bytes.Buffer behind an
 // io.LimitReader makes three; reading up to EOF is what lets net/http put
 // the connection back in the pool.
-func readBounded(body io.ReadCloser, size int64) []byte {
+func readBounded(body io.ReadCloser, size int64) (data []byte, more bool, err error) {
 	n := 512
 	if size >= 0 && size < MaxBodyKept {
 		n = int(size) + 1
@@ -34,8 +37,18 @@ func readBounded(body io.ReadCloser, size int64) []byte {
 	buf := make([]byte, 0, n)
 	for {
 		if len(buf) >= MaxBodyKept {
-			drainAndClose(body) // the rest is too long to keep
-			return buf
+			// The rest is too long to keep. One more byte says whether there
+			// is a rest at all.
+			var one [1]byte
+			m, err := io.ReadFull(body, one[:])
+			drainAndClose(body)
+			switch {
+			case m > 0:
+				return buf, true, nil
+			case err == io.EOF:
+				return buf, false, nil
+			}
+			return buf, false, err
 		}
 		if len(buf) == cap(buf) {
 			buf = slices.Grow(buf, min(cap(buf), MaxBodyKept-len(buf)))
@@ -44,7 +57,10 @@ func readBounded(body io.ReadCloser, size int64) []byte {
 		buf = buf[:len(buf)+m]
 		if err != nil {
 			_ = body.Close() // at EOF nothing is left to drain; after an error nothing can be
-			return buf
+			if err == io.EOF {
+				err = nil
+			}
+			return buf, false, err
 		}
 	}
 }

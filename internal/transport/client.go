@@ -226,7 +226,8 @@ func (c *Client) Do(ctx context.Context, req *Request) error {
 	if err != nil {
 		return c.sendError(ctx, req, st, err)
 	}
-	a := &Answer{Operation: req.Operation, StatusCode: resp.StatusCode, Header: resp.Header, Body: readBounded(resp.Body, resp.ContentLength)}
+	body, _, readErr := readBounded(resp.Body, resp.ContentLength)
+	a := &Answer{Operation: req.Operation, StatusCode: resp.StatusCode, Header: resp.Header, Body: body}
 	if ctx.Err() != nil {
 		// The caller's context ended while the body was read, so the body may
 		// be cut short: the outcome is the caller's context error, not a class
@@ -235,6 +236,9 @@ func (c *Client) Do(ctx context.Context, req *Request) error {
 	}
 	r := c.redactorFor(req)
 	a.Body = r.Bytes(a.Body)
+	if readErr != nil {
+		return c.lostAnswer(a, readErr, st.attempts, r)
+	}
 	v := c.classify(a)
 	if v.Class == nil {
 		return nil
@@ -298,6 +302,25 @@ func (c *Client) learnedRateLimit(req *Request, st *call, e *errWaitBeyondBudget
 		Limit:      e.hints.Limit,
 		Remaining:  e.hints.Remaining,
 		Reset:      e.hints.Reset,
+	}
+}
+
+// lostAnswer is an answer whose body was cut on the way (a connection
+// reset, a Content-Length not reached, a chunked body without its final
+// chunk, the attempt timeout): its status came, but the answer as a whole
+// was lost, so it is ErrNetwork, never a class or a success read from a
+// part of it.
+func (c *Client) lostAnswer(a *Answer, readErr error, attempts int, r redactor) error {
+	return &mfaclient.APIError{
+		Provider:   c.provider,
+		Operation:  a.Operation,
+		StatusCode: a.StatusCode,
+		Message:    r.String(fmt.Sprintf("the answer was cut after %d bytes of its body: %v", len(a.Body), readErr)),
+		RequestID:  r.String(requestID(a.Header)),
+		Header:     r.Header(a.Header),
+		Body:       r.JSONBody(a.Body),
+		Attempts:   attempts,
+		Class:      mfaclient.ErrNetwork,
 	}
 }
 

@@ -94,19 +94,55 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	}
 	now := time.Now()
 	t.gate.learn(resp.StatusCode, ParseHints(resp.Header, now), now)
-	resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
+	if resp.StatusCode == http.StatusSwitchingProtocols && req.Header.Get("Upgrade") == "" {
+		// net/http hands a 101's raw connection over as the body, which no
+		// context bounds; nobody asked for an upgrade, so nothing of it is
+		// read: the answer is the status alone.
+		_ = resp.Body.Close()
+		resp.Body, resp.ContentLength = http.NoBody, 0
+	}
+	resp.Body = newAttemptBody(resp.Body, ctx, parent, cancel, t.timeout)
 	t.logAttempt(parent, st, resp.StatusCode, now.Sub(start), nil)
 	return resp, nil
 }
 
-// cancelOnClose ends the attempt's timeout context once the body is closed,
-// as http.Client does for its own Timeout.
-type cancelOnClose struct {
+// attemptBody bounds every read of an answer's body by the attempt's
+// context (the caller's context and the attempt timeout), whatever the
+// body is: net/http bounds its own bodies, but a 101's connection or a
+// caller's RoundTripper may ignore the context, so the body is closed when
+// the context ends, which ends a blocked Read. Close ends the attempt's
+// timeout, as http.Client does for its own Timeout.
+type attemptBody struct {
 	io.ReadCloser
-	cancel context.CancelFunc
+	ctx, parent context.Context
+	cancel      context.CancelFunc
+	stop        func() bool
+	timeout     time.Duration
 }
 
-func (b *cancelOnClose) Close() error {
+func newAttemptBody(body io.ReadCloser, ctx, parent context.Context, cancel context.CancelFunc, timeout time.Duration) *attemptBody {
+	b := &attemptBody{ReadCloser: body, ctx: ctx, parent: parent, cancel: cancel, timeout: timeout}
+	b.stop = context.AfterFunc(ctx, func() { _ = body.Close() })
+	return b
+}
+
+// Read reports the attempt timeout as errAttemptTimeout, and the caller's
+// context as its error, whatever error the closed body gave.
+func (b *attemptBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if err != nil && err != io.EOF {
+		switch {
+		case b.parent.Err() != nil:
+			err = b.parent.Err()
+		case errors.Is(b.ctx.Err(), context.DeadlineExceeded):
+			err = fmt.Errorf("%w after %s", errAttemptTimeout, b.timeout)
+		}
+	}
+	return n, err
+}
+
+func (b *attemptBody) Close() error {
+	b.stop()
 	err := b.ReadCloser.Close()
 	b.cancel()
 	return err
