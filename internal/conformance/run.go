@@ -22,4 +22,5 @@ func Run(t *testing.T, p Provider) {
 	t.Run("SecretsEveryPath", func(t *testing.T) { testSecretsEveryPath(t, p) })
 	t.Run("Faults", func(t *testing.T) { testFaults(t, p) })
 	t.Run("EveryCallEnds", func(t *testing.T) { testEveryCallEnds(t, p) })
+	t.Run("NoFalseSuccess", func(t *testing.T) { testNoFalseSuccess(t, p) })
 }

@@ -1,6 +1,7 @@
 package transport
 
 import (
+	"fmt"
 	"net/http"
 
 	"github.com/mfakit/mfakit/mfaclient"
@@ -52,4 +53,28 @@ func ClassForStatus(status int) error {
 		return mfaclient.ErrServer
 	}
 	return mfaclient.ErrUnexpectedResponse // 1xx, 3xx not followed, and other 4xx
+}
+
+// verdict reads an answer: the provider's classifier, except for what no
+// provider's documented answer can be. A body longer than the 64 KiB kept
+// is not one (no documented answer comes near it, and what was not kept
+// cannot be checked): it is the plain class of a status without the
+// provider's shape.
+func (c *Client) verdict(a *Answer, more bool) Verdict {
+	if more {
+		return Verdict{Class: shapelessClass(a.StatusCode),
+			Message: fmt.Sprintf("the body is longer than the %d KiB kept, so it is not %s's documented answer", MaxBodyKept>>10, c.provider)}
+	}
+	return c.classify(a)
+}
+
+// shapelessClass is the class of an answer whose body does not have the
+// provider's shape: a 5xx is still ErrServer (proxies and load balancers
+// answer 502, 503 and 504 in their own shapes), anything else is
+// ErrUnexpectedResponse.
+func shapelessClass(status int) error {
+	if status >= 500 && status <= 599 {
+		return mfaclient.ErrServer
+	}
+	return mfaclient.ErrUnexpectedResponse
 }

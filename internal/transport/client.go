@@ -226,7 +226,7 @@ func (c *Client) Do(ctx context.Context, req *Request) error {
 	if err != nil {
 		return c.sendError(ctx, req, st, err)
 	}
-	body, _, readErr := readBounded(resp.Body, resp.ContentLength)
+	body, more, readErr := readBounded(resp.Body, resp.ContentLength)
 	a := &Answer{Operation: req.Operation, StatusCode: resp.StatusCode, Header: resp.Header, Body: body}
 	if ctx.Err() != nil {
 		// The caller's context ended while the body was read, so the body may
@@ -239,7 +239,7 @@ func (c *Client) Do(ctx context.Context, req *Request) error {
 	if readErr != nil {
 		return c.lostAnswer(a, readErr, st.attempts, r)
 	}
-	v := c.classify(a)
+	v := c.verdict(a, more)
 	if v.Class == nil {
 		return nil
 	}

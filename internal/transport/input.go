@@ -1,8 +1,6 @@
 package transport
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"strings"
 	"unicode"
@@ -82,15 +80,4 @@ func printableQuote(s string) string {
 		}
 		return r
 	}, s)
-}
-
-// DecodeObject decodes body into v when body is a JSON object that fits v's
-// types. Anything else (HTML, null, an array, truncated JSON, a field of the
-// wrong type) reports false, and the answer is classified by its status.
-func DecodeObject(body []byte, v any) bool {
-	b := bytes.TrimLeft(body, " \t\r\n")
-	if len(b) == 0 || b[0] != '{' {
-		return false
-	}
-	return json.Unmarshal(b, v) == nil
 }
