@@ -94,9 +94,9 @@ func foldedAndDuplicated(t *testing.T, success []byte) map[string][]byte {
 		out["DuplicateKey/"+k] = append([]byte(`{`+string(quoted)+`:`+string(other)+`,`), bytes.TrimPrefix(bytes.TrimSpace(success), []byte("{"))...)
 		out["DuplicateKeySameValue/"+k] = append([]byte(`{`+string(quoted)+`:`+string(v)+`,`), bytes.TrimPrefix(bytes.TrimSpace(success), []byte("{"))...)
 		variants := map[string]string{
-			"Upper": strings.ToUpper(k),
-			"Title": strings.ToUpper(k[:1]) + k[1:],
-			"LongS": strings.ReplaceAll(k, "s", "\u017f"),
+			"Upper":          strings.ToUpper(k),
+			"Title":          strings.ToUpper(k[:1]) + k[1:],
+			"LongS":          strings.ReplaceAll(k, "s", "\u017f"),
 			"UpperWithError": strings.ToUpper(k), // like {"SUCCESS":true,"error":"…"}
 		}
 		if strings.Contains(k, "k") {
