@@ -54,12 +54,17 @@ type APIError struct {
 	Provider   string // "flashback", "entryguard" or "rocketchat"
 	Operation  string // "ResetMFA", "ResetOwnMFA", "SetPrimaryMFA"
 	StatusCode int
-	Code       string      // the provider's machine code ("totp-required", "Not Found"), or ""
-	Message    string      // the provider's human message, as sent (credentials redacted)
-	RequestID  string      // when the provider sends one
-	Header     http.Header // response headers, credentials removed
-	Body       []byte      // raw body, at most 64 KiB kept, credentials redacted
-	Attempts   int         // requests sent, retries included
+	Code       string // the provider's machine code ("totp-required", "Not Found"), or ""
+	Message    string // the provider's human message, as sent (credentials redacted)
+	// Detail is mfakit's own reason when the answer itself does not give
+	// one: "the answer does not look like flashback's API" (an HTML 404 from
+	// a proxy or a wrong base URL), "the answer was cut after 12 bytes of
+	// its body". Empty when the provider's answer says it all.
+	Detail    string
+	RequestID string      // when the provider sends one
+	Header    http.Header // response headers, credentials removed
+	Body      []byte      // raw body, at most 64 KiB kept, credentials redacted
+	Attempts  int         // requests sent, retries included
 
 	Class error // the sentinel this answer belongs to
 	Cause error // the provider's decoded body, or nil when it did not decode
@@ -80,6 +85,11 @@ func (e *APIError) Error() string {
 	if e.Message != "" {
 		b.WriteString(": ")
 		b.WriteString(printable(e.Message, 256))
+	}
+	if e.Detail != "" {
+		b.WriteString(" (")
+		b.WriteString(printable(e.Detail, 256))
+		b.WriteString(")")
 	}
 	if e.Attempts > 1 {
 		fmt.Fprintf(&b, " (after %d attempts)", e.Attempts)

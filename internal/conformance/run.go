@@ -23,4 +23,5 @@ func Run(t *testing.T, p Provider) {
 	t.Run("Faults", func(t *testing.T) { testFaults(t, p) })
 	t.Run("EveryCallEnds", func(t *testing.T) { testEveryCallEnds(t, p) })
 	t.Run("NoFalseSuccess", func(t *testing.T) { testNoFalseSuccess(t, p) })
+	t.Run("NoFalseClass", func(t *testing.T) { testNoFalseClass(t, p) })
 }

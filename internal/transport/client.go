@@ -76,6 +76,12 @@ func New(cfg Config) (*Client, error) {
 	rc.Backoff = rt.backoff
 	rc.ErrorHandler = keepLastResponse
 
+	if hasControl(s.UserAgent) {
+		return nil, InvalidInput(cfg.Provider, "New", "user agent contains control characters, so it can never be sent as a header")
+	}
+	if err := checkHeaderValues(cfg.Header); err != nil {
+		return nil, InvalidInput(cfg.Provider, "New", "%v", err)
+	}
 	ua := "mfakit/" + mfaclient.Version
 	if s.UserAgent != "" {
 		ua = s.UserAgent + " " + ua
@@ -209,6 +215,9 @@ func (c *Client) Do(ctx context.Context, req *Request) error {
 	if err != nil {
 		return InvalidInput(c.provider, req.Operation, "cannot build the request: %v", err)
 	}
+	if err := checkHeaderValues(req.Header); err != nil {
+		return InvalidInput(c.provider, req.Operation, "%v", err)
+	}
 	h := rreq.Header
 	for k, vs := range c.header {
 		h[k] = vs
@@ -225,6 +234,9 @@ func (c *Client) Do(ctx context.Context, req *Request) error {
 	resp, err := c.rc.Do(rreq)
 	if err != nil {
 		return c.sendError(ctx, req, st, err)
+	}
+	if st.location != nil {
+		resp.Header["Location"] = st.location
 	}
 	body, more, readErr := readBounded(resp.Body, resp.ContentLength)
 	a := &Answer{Operation: req.Operation, StatusCode: resp.StatusCode, Header: resp.Header, Body: body}
@@ -315,7 +327,7 @@ func (c *Client) lostAnswer(a *Answer, readErr error, attempts int, r redactor) 
 		Provider:   c.provider,
 		Operation:  a.Operation,
 		StatusCode: a.StatusCode,
-		Message:    r.String(fmt.Sprintf("the answer was cut after %d bytes of its body: %v", len(a.Body), readErr)),
+		Detail:     r.String(fmt.Sprintf("the answer was cut after %d bytes of its body: %v", len(a.Body), readErr)),
 		RequestID:  r.String(requestID(a.Header)),
 		Header:     r.Header(a.Header),
 		Body:       r.JSONBody(a.Body),
@@ -333,6 +345,7 @@ func (c *Client) apiError(a *Answer, v Verdict, attempts int, r redactor) error 
 		StatusCode: a.StatusCode,
 		Code:       r.String(v.Code),
 		Message:    r.String(v.Message),
+		Detail:     v.Detail,
 		RequestID:  r.String(requestID(a.Header)),
 		Header:     r.Header(a.Header),
 		Body:       r.JSONBody(a.Body),

@@ -2,6 +2,7 @@ package transport
 
 import (
 	"fmt"
+	"net/http"
 	"strings"
 	"unicode"
 
@@ -80,4 +81,18 @@ func printableQuote(s string) string {
 		}
 		return r
 	}, s)
+}
+
+// checkHeaderValues rejects a header whose value can never be sent (a
+// control character would fail at send time, or split the header). The
+// value itself never appears in the error: it may be a credential.
+func checkHeaderValues(h http.Header) error {
+	for k, vs := range h {
+		for _, v := range vs {
+			if hasControl(v) {
+				return fmt.Errorf("header %s contains control characters", printableQuote(k))
+			}
+		}
+	}
+	return nil
 }

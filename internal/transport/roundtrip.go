@@ -19,6 +19,9 @@ type call struct {
 	path       string
 	idempotent bool
 	attempts   int
+	// location is the last answer's Location when it did not parse, kept
+	// out of http.Client's sight (see hideUnparseableLocation).
+	location []string
 }
 
 type callKey struct{}
@@ -94,6 +97,7 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	}
 	now := time.Now()
 	t.gate.learn(resp.StatusCode, ParseHints(resp.Header, now), now)
+	hideUnparseableLocation(req, resp, st)
 	if resp.StatusCode == http.StatusSwitchingProtocols && req.Header.Get("Upgrade") == "" {
 		// net/http hands a 101's raw connection over as the body, which no
 		// context bounds; nobody asked for an upgrade, so nothing of it is
@@ -190,4 +194,31 @@ func (t *attemptTransport) logRetryWait(ctx context.Context, st *call, status in
 		slog.Int("attempt", st.attempts),
 		slog.Int("status", status),
 		slog.Duration("wait", d))
+}
+
+// hideUnparseableLocation takes a redirect's Location that does not parse
+// out of the answer before http.Client sees it, and keeps it in the call.
+// http.Client would otherwise fail the whole call with "failed to parse
+// Location header", no answer at all, which go-retryablehttp retries as a
+// network failure: four requests and ErrNetwork for one redirect we would
+// never have followed. Without it, the client returns the 3xx itself, and
+// Do puts the Location back for the error.
+func hideUnparseableLocation(req *http.Request, resp *http.Response, st *call) {
+	if st != nil {
+		st.location = nil
+	}
+	switch resp.StatusCode {
+	case http.StatusMovedPermanently, http.StatusFound, http.StatusSeeOther, http.StatusTemporaryRedirect, http.StatusPermanentRedirect:
+	default:
+		return
+	}
+	loc := resp.Header.Get("Location")
+	if loc == "" {
+		return
+	}
+	if _, err := req.URL.Parse(loc); err == nil || st == nil {
+		return
+	}
+	st.location = resp.Header["Location"]
+	resp.Header.Del("Location")
 }
