@@ -115,11 +115,8 @@ func testGiBBody(t *testing.T, p Provider) {
 			c, err := p.New(ts.URL, noRetry)
 			require.NoError(t, err)
 
-			runtime.GC()
 			var before, after runtime.MemStats
-			runtime.ReadMemStats(&before)
-			err = c.ResetMFA(bg(), p.UserID)
-			runtime.ReadMemStats(&after)
+			memAround(&before, &after, false, func() { err = c.ResetMFA(bg(), p.UserID) })
 			ts.Close() // waits for the handler, so written is final
 
 			apiErr := requireAPIError(t, err, http.StatusBadGateway, mfaclient.ErrServer, 1)

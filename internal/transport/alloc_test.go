@@ -111,7 +111,7 @@ func TestReadBoundedSizes(t *testing.T) {
 func TestCallContext(t *testing.T) {
 	type key struct{}
 	parent, cancel := context.WithTimeout(context.WithValue(context.Background(), key{}, "v"), time.Hour)
-	cc := newCallContext(parent, &Request{Operation: "ResetMFA", Path: "/mfa/reset", Idempotent: true})
+	cc := newCallContext(parent, &Request{Operation: "ResetMFA", Path: "/mfa/reset", Idempotent: true}, nil)
 	st := callFrom(cc)
 	require.NotNil(t, st)
 	assert.Equal(t, call{operation: "ResetMFA", path: "/mfa/reset", idempotent: true}, *st)

@@ -11,7 +11,13 @@ import (
 
 // InvalidInput is the error for input rejected before anything is sent.
 func InvalidInput(provider, op, format string, args ...any) error {
-	return &mfaclient.OpError{Provider: provider, Operation: op,
+	return InvalidInputFor(provider, op, "", format, args...)
+}
+
+// InvalidInputFor is InvalidInput for a call that names a user: the error
+// carries the user ID.
+func InvalidInputFor(provider, op, userID, format string, args ...any) error {
+	return &mfaclient.OpError{Provider: provider, Operation: op, UserID: userID,
 		Err: fmt.Errorf("%w: %s", mfaclient.ErrInvalidInput, fmt.Sprintf(format, args...))}
 }
 
@@ -31,11 +37,11 @@ const maxIDLen = 512
 func CheckUserID(provider, op, id string) error {
 	switch {
 	case strings.TrimSpace(id) == "":
-		return InvalidInput(provider, op, "user ID is empty (to reset your own MFA, use ResetOwnMFA)")
+		return InvalidInputFor(provider, op, id, "user ID is empty (to reset your own MFA, use ResetOwnMFA)")
 	case len(id) > maxIDLen:
-		return InvalidInput(provider, op, "user ID is %d bytes, longer than %d", len(id), maxIDLen)
+		return InvalidInputFor(provider, op, id, "user ID is %d bytes, longer than %d", len(id), maxIDLen)
 	case hasControl(id):
-		return InvalidInput(provider, op, "user ID contains a control character")
+		return InvalidInputFor(provider, op, id, "user ID contains a control character")
 	}
 	return nil
 }

@@ -1,5 +1,10 @@
 package transport
 
+// Stage 3 of a call: one attempt. Each attempt waits at the client's
+// rate-limit gate (gate.go), runs under the per-attempt timeout, has its
+// answer's body bounded by that timeout and the caller's context, and is
+// logged; retry.go decides whether another attempt follows.
+
 import (
 	"context"
 	"errors"
@@ -19,6 +24,9 @@ type call struct {
 	path       string
 	idempotent bool
 	attempts   int
+	// redact is the call's redactor: every string logged or returned goes
+	// through it.
+	redact redactor
 	// location is the last answer's Location when it did not parse, kept
 	// out of http.Client's sight (see hideUnparseableLocation).
 	location []string
@@ -33,8 +41,8 @@ type callContext struct {
 	call call
 }
 
-func newCallContext(ctx context.Context, req *Request) *callContext {
-	return &callContext{Context: ctx, call: call{operation: req.Operation, path: req.Path, idempotent: req.Idempotent}}
+func newCallContext(ctx context.Context, req *Request, r redactor) *callContext {
+	return &callContext{Context: ctx, call: call{operation: req.Operation, path: req.Path, idempotent: req.Idempotent, redact: r}}
 }
 
 func (c *callContext) Value(key any) any {
@@ -156,15 +164,11 @@ func (t *attemptTransport) logAttempt(ctx context.Context, st *call, status int,
 	if t.logger == nil || !t.logger.Enabled(ctx, slog.LevelDebug) || st == nil {
 		return
 	}
-	attrs := []slog.Attr{
-		slog.String("provider", t.provider),
-		slog.String("operation", st.operation),
-		slog.String("path", st.path),
-		slog.Int("attempt", st.attempts),
-		slog.Duration("duration", d),
-	}
+	attrs := append(t.callAttrs(st), slog.Int("attempt", st.attempts), slog.Duration("duration", d))
 	if err != nil {
-		attrs = append(attrs, slog.String("error", err.Error()))
+		// A network error can quote what the server sent (net/http quotes a
+		// malformed status line), so it is redacted like a returned error.
+		attrs = append(attrs, slog.String("error", st.redact.String(err.Error())))
 	} else {
 		attrs = append(attrs, slog.Int("status", status))
 	}
@@ -175,11 +179,7 @@ func (t *attemptTransport) logGateWait(ctx context.Context, st *call, d time.Dur
 	if t.logger == nil || st == nil {
 		return
 	}
-	t.logger.LogAttrs(ctx, slog.LevelInfo, "mfakit: waiting for rate limit",
-		slog.String("provider", t.provider),
-		slog.String("operation", st.operation),
-		slog.String("path", st.path),
-		slog.Duration("wait", d))
+	t.logger.LogAttrs(ctx, slog.LevelInfo, "mfakit: waiting for rate limit", append(t.callAttrs(st), slog.Duration("wait", d))...)
 }
 
 // logRetryWait records the backoff before a retry.
@@ -187,13 +187,17 @@ func (t *attemptTransport) logRetryWait(ctx context.Context, st *call, status in
 	if t.logger == nil || st == nil {
 		return
 	}
-	t.logger.LogAttrs(ctx, slog.LevelDebug, "mfakit: retry wait",
+	t.logger.LogAttrs(ctx, slog.LevelDebug, "mfakit: retry wait", append(t.callAttrs(st),
+		slog.Int("attempt", st.attempts), slog.Int("status", status), slog.Duration("wait", d))...)
+}
+
+// callAttrs are what every record of a call says; the path is redacted
+// like everything else logged.
+func (t *attemptTransport) callAttrs(st *call) []slog.Attr {
+	return append(make([]slog.Attr, 0, 8),
 		slog.String("provider", t.provider),
 		slog.String("operation", st.operation),
-		slog.String("path", st.path),
-		slog.Int("attempt", st.attempts),
-		slog.Int("status", status),
-		slog.Duration("wait", d))
+		slog.String("path", st.redact.String(st.path)))
 }
 
 // hideUnparseableLocation takes a redirect's Location that does not parse
