@@ -12,6 +12,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"sync/atomic"
 	"time"
 )
 
@@ -130,19 +131,25 @@ type attemptBody struct {
 	cancel      context.CancelFunc
 	stop        func() bool
 	timeout     time.Duration
+	// ended is set when the context ended and closed the body: whatever a
+	// Read then reports, EOF included, the body did not end by itself.
+	ended atomic.Bool
 }
 
 func newAttemptBody(body io.ReadCloser, ctx, parent context.Context, cancel context.CancelFunc, timeout time.Duration) *attemptBody {
 	b := &attemptBody{ReadCloser: body, ctx: ctx, parent: parent, cancel: cancel, timeout: timeout}
-	b.stop = context.AfterFunc(ctx, func() { _ = body.Close() })
+	b.stop = context.AfterFunc(ctx, func() {
+		b.ended.Store(true)
+		_ = body.Close()
+	})
 	return b
 }
 
 // Read reports the attempt timeout as errAttemptTimeout, and the caller's
-// context as its error, whatever error the closed body gave.
+// context as its error, whatever the closed body gave.
 func (b *attemptBody) Read(p []byte) (int, error) {
 	n, err := b.ReadCloser.Read(p)
-	if err != nil && err != io.EOF {
+	if err != nil && (err != io.EOF || b.ended.Load()) {
 		switch {
 		case b.parent.Err() != nil:
 			err = b.parent.Err()
