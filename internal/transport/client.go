@@ -193,7 +193,7 @@ type Request struct {
 	Body      []byte      // JSON; nil sends no body and no Content-Type
 	Header    http.Header // per-call headers (a 2FA code), besides the client's
 	// Idempotent says repeating the call cannot change its documented
-	// outcome, so a 5xx or a lost answer may be retried.
+	// outcome, so a 5xx or a lost answer may be retried (outcome.go).
 	Idempotent bool
 	// Secrets are per-call values to redact (a 2FA code), besides the
 	// client's.
@@ -268,7 +268,7 @@ func (c *Client) sendError(ctx context.Context, req *Request, st *call, err erro
 	if errors.As(err, &beyond) {
 		return c.learnedRateLimit(req, st, beyond)
 	}
-	msg := c.redactorFor(req).String(errorText(err))
+	msg := c.redactorFor(req).String(errorText(err)) + lostAnswerNote(req, err)
 	return &mfaclient.OpError{Provider: c.provider, Operation: req.Operation, Attempts: st.attempts,
 		Err: fmt.Errorf("%w: %s", mfaclient.ErrNetwork, msg)}
 }

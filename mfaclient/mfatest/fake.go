@@ -58,6 +58,13 @@ type Failure struct {
 	NoBody bool
 	// Header is added to the response.
 	Header http.Header
+	// Applied lets the provider carry the request out first (the reset
+	// happens, a 2FA code is spent, a token is wiped) and then replaces its
+	// answer: a lost answer, for testing what a client does next.
+	Applied bool
+	// Drop closes the connection instead of answering; Status and the body
+	// are then ignored.
+	Drop bool
 }
 
 // A FakeOption configures a fake provider at start.
@@ -325,6 +332,12 @@ func (f *Fake) wrap(handle http.HandlerFunc) http.Handler {
 			}
 		}
 		if fail, ok := f.nextFault(); ok {
+			if fail.Applied {
+				handle(discard{}, r)
+			}
+			if fail.Drop {
+				panic(http.ErrAbortHandler) // net/http closes the connection, no answer
+			}
 			for k, v := range fail.Header {
 				w.Header()[k] = slices.Clone(v) // fail is shared by n answers
 			}
