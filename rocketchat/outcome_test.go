@@ -91,7 +91,7 @@ func onlyClass(err, want error) bool {
 	for _, s := range []error{
 		mfaclient.ErrInvalidInput, mfaclient.ErrUnsupported, mfaclient.ErrUnauthorized, mfaclient.ErrForbidden,
 		mfaclient.ErrNotFound, mfaclient.ErrMFANotEnabled, mfaclient.ErrSecondFactorRequired, mfaclient.ErrRateLimited,
-		mfaclient.ErrServer, mfaclient.ErrUnexpectedResponse, mfaclient.ErrNetwork,
+		mfaclient.ErrServer, mfaclient.ErrUnexpectedResponse, mfaclient.ErrNetwork, mfaclient.ErrClientDefect,
 	} {
 		if errors.Is(err, s) != (s == want) {
 			return false

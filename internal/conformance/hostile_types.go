@@ -154,5 +154,5 @@ var allClasses = []error{
 	mfaclient.ErrInvalidInput, mfaclient.ErrUnsupported, mfaclient.ErrUnauthorized,
 	mfaclient.ErrForbidden, mfaclient.ErrNotFound, mfaclient.ErrMFANotEnabled,
 	mfaclient.ErrSecondFactorRequired, mfaclient.ErrRateLimited, mfaclient.ErrServer,
-	mfaclient.ErrUnexpectedResponse, mfaclient.ErrNetwork,
+	mfaclient.ErrUnexpectedResponse, mfaclient.ErrNetwork, mfaclient.ErrClientDefect,
 }

@@ -110,7 +110,7 @@ func isOnly(err, target error) bool {
 		mfaclient.ErrInvalidInput, mfaclient.ErrUnsupported, mfaclient.ErrUnauthorized,
 		mfaclient.ErrForbidden, mfaclient.ErrNotFound, mfaclient.ErrMFANotEnabled,
 		mfaclient.ErrSecondFactorRequired, mfaclient.ErrRateLimited, mfaclient.ErrServer,
-		mfaclient.ErrUnexpectedResponse, mfaclient.ErrNetwork,
+		mfaclient.ErrUnexpectedResponse, mfaclient.ErrNetwork, mfaclient.ErrClientDefect,
 	} {
 		if errors.Is(err, s) != (s == target) {
 			return false

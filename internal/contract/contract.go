@@ -47,6 +47,7 @@ var Sentinels = map[string]error{
 	"ErrServer":               mfaclient.ErrServer,
 	"ErrUnexpectedResponse":   mfaclient.ErrUnexpectedResponse,
 	"ErrNetwork":              mfaclient.ErrNetwork,
+	"ErrClientDefect":         mfaclient.ErrClientDefect,
 }
 
 // Invoke makes f's call against the provider at baseURL, with no retries so

@@ -266,6 +266,19 @@ var fakeCases = map[string]fakeCase{
 	"rocketchat/unauthorized-401-pre9.json": {opts: []mfatest.FakeOption{mfatest.WithRocketChat401(mfatest.RocketChat401Pre9)}, arrange: expiredToken},
 	"rocketchat/unauthorized-401-v9.json":   {opts: []mfatest.FakeOption{mfatest.WithRocketChat401(mfatest.RocketChat401V9)}, arrange: expiredToken},
 	"rocketchat/unauthorized-401-docs.json": {opts: []mfatest.FakeOption{mfatest.WithRocketChat401(mfatest.RocketChat401Docs)}, arrange: expiredToken},
+	"rocketchat/totp-required-totp.json":    {arrange: caller(rcAdmin), after: notReset(rcMember)},
+	"rocketchat/totp-invalid-totp.json": {
+		arrange: then(rcAdmin, edit(rcAdmin, func(u *mfatest.FakeUser) { u.TOTPCode = "148750" })),
+		after:   notReset(rcMember),
+	},
+	// Rocket.Chat's own limiter, 10 per 60 s, for a caller who is not an
+	// admin: nine calls 18 s ago, so the call is the window's last.
+	"rocketchat/totp-required-remaining-0.json": {arrange: spent(9, 18*time.Second, rcMember), after: notReset(rcMember)},
+	"rocketchat/reset-self-200-remaining-0.json": {
+		opts:    noChallenge,
+		arrange: func(r *fakeRun) Credentials { mfaOff(rcMember)(r); return spent(9, 18*time.Second, rcMember)(r) },
+		after:   mfaState(rcMember, false, 10),
+	},
 }
 
 // notModelled lists the fixtures no fake reproduces, and why.
@@ -282,7 +295,13 @@ var notModelled = map[string]string{
 	"rocketchat/error-email-send-failed.json": "the fake sends no notification mail, so the mail cannot fail",
 	"rocketchat/error-user-param-not-provided.json": "the request names a user; like Rocket.Chat, the fake answers " +
 		"this only when every user key is empty, which the client never sends",
-	"rocketchat/totp-invalid.json":                          emailTwoFactor,
+	"rocketchat/totp-invalid.json": emailTwoFactor,
+	"rocketchat/invalid-params.json": "the client never sends a body the route's schema refuses; the fake's schema " +
+		"check is tested through raw requests (mfatest's TestRocketChatBodySchema)",
+	"rocketchat/totp-user-not-found.json":                   "the fake authenticates the caller before the 2FA check, so the check always finds it",
+	"rocketchat/forbidden-401-v9.json":                      notOnThisRoute,
+	"rocketchat/forbidden-401-v9-message.json":              notOnThisRoute,
+	"rocketchat/error-not-allowed-federated.json":           "federation is not modelled",
 	"rocketchat/totp-max-attempts.json":                     emailTwoFactor,
 	"rocketchat/totp-required-email-codeexpires-array.json": emailTwoFactor,
 	"rocketchat/totp-required-email-codeexpires-date.json":  emailTwoFactor,
@@ -292,6 +311,7 @@ const (
 	notSuccessShape = "a fake's 200 is always the documented success; a 200 of another shape comes from " +
 		"something in front of the provider and is not a failure the fakes inject"
 	emailTwoFactor = "email 2FA is not modelled: the fake's challenges are totp and password only"
+	notOnThisRoute = "users.resetTOTP has no permissionsRequired, so Rocket.Chat never answers it with error-unauthorized"
 )
 
 // TestFakesCoverEveryFixture fails when a fixture is neither mapped to an

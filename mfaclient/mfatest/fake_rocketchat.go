@@ -57,8 +57,10 @@ func WithTwoFactorDisabled() FakeOption {
 }
 
 // RocketChatFake is a fake Rocket.Chat server serving
-// POST /api/v1/users.resetTOTP as seeds/rocketchat-post-users-resetTOTP.txt
-// and reference/providers.md section A describe it.
+// POST /api/v1/users.resetTOTP as its docs
+// (https://developer.rocket.chat/apidocs/reset-users-totp) and Rocket.Chat's
+// source (apps/meteor/server/api/v1/users.ts, server/api/ApiClass.ts,
+// server/lib/2fa/) describe it.
 //
 // Callers authenticate with X-User-Id (FakeUser.ID) and X-Auth-Token
 // (FakeUser.Token). Each request goes through Rocket.Chat's steps in order:

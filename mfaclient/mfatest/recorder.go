@@ -433,6 +433,7 @@ var sentinels = []struct {
 	{"ErrServer", mfaclient.ErrServer},
 	{"ErrUnexpectedResponse", mfaclient.ErrUnexpectedResponse},
 	{"ErrNetwork", mfaclient.ErrNetwork},
+	{"ErrClientDefect", mfaclient.ErrClientDefect},
 }
 
 // OutcomeOf describes err as a fixture's expect: success for nil, else the
