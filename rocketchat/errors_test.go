@@ -35,7 +35,7 @@ func TestClassification(t *testing.T) {
 			class: mfaclient.ErrSecondFactorRequired, code: "totp-invalid", challenge: true,
 		},
 		"totp-max-attempts is no challenge": {
-			status: 400, body: `{"success":false,"error":"TOTP Maximun Failed Attempts Reached [totp-max-attempts]","errorType":"totp-max-attempts","details":{"method":"email","codeGenerated":true,"emailOrUsername":"admin","availableMethods":["email"]}}`,
+			status: 400, body: `{"success":false,"error":"TOTP Maximun Failed Attempts Reached [totp-max-attempts]","errorType":"totp-max-attempts","details":{"method":"email","emailOrUsername":"admin","codeGenerated":false,"codeExpires":"2026-02-18T10:35:00.000Z","availableMethods":["email"]}}`,
 			class: mfaclient.ErrSecondFactorRequired, code: "totp-max-attempts",
 		},
 		"totp-max-attempts without errorType": {

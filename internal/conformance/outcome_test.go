@@ -38,6 +38,20 @@ func TestLostAnswers(t *testing.T) {
 		{Name: "rocketchat/ResetMFA-totp-code", Start: rocketChatLostAnswer(func(t *testing.T, rc *mfatest.RocketChatFake, c *rocketchat.Client) (*rocketchat.Client, string) {
 			return c.WithTwoFactorCode(rc.Admin.TOTPCode, rocketchat.TwoFactorTOTP), rc.Member.ID
 		})},
+		{Name: "rocketchat/ResetMFA-email-code", Again: mfaclient.ErrSecondFactorRequired, Start: rocketChatLostAnswer(func(t *testing.T, rc *mfatest.RocketChatFake, c *rocketchat.Client) (*rocketchat.Client, string) {
+			rc.AddUser(emailOnly(rc, rc.Admin.ID))
+			_, ok := rocketchat.Challenge(c.ResetMFA(context.Background(), rc.Member.ID)) // mails a code
+			require.True(t, ok)
+			code, ok := rc.EmailCode(rc.Admin.ID)
+			require.True(t, ok)
+			return c.WithTwoFactorCode(code, rocketchat.TwoFactorEmail), rc.Member.ID
+		})},
+		{Name: "rocketchat/ResetMFA-backup-code", Again: mfaclient.ErrSecondFactorRequired, Start: rocketChatLostAnswer(func(t *testing.T, rc *mfatest.RocketChatFake, c *rocketchat.Client) (*rocketchat.Client, string) {
+			admin, _ := rc.User(rc.Admin.ID)
+			admin.BackupCodes = []string{"a1b2c3d4"}
+			rc.AddUser(admin)
+			return c.WithTwoFactorCode("a1b2c3d4", rocketchat.TwoFactorTOTP), rc.Member.ID
+		})},
 		{Name: "rocketchat/ResetOwnMFA", Again: mfaclient.ErrUnauthorized, Start: rocketChatLostAnswer(func(t *testing.T, rc *mfatest.RocketChatFake, c *rocketchat.Client) (*rocketchat.Client, string) {
 			return c.WithTwoFactorCode(rc.Admin.TOTPCode, rocketchat.TwoFactorTOTP), ""
 		})},
@@ -59,4 +73,12 @@ func rocketChatLostAnswer(setup func(t *testing.T, rc *mfatest.RocketChatFake, c
 		return rc.Fake, func(ctx context.Context) error { return c.ResetMFA(ctx, target) },
 			func() int { return rc.Resets(target) }
 	}
+}
+
+// emailOnly is the user with this ID as stored, with email 2FA on and TOTP
+// off, so that its challenge is by email.
+func emailOnly(rc *mfatest.RocketChatFake, id string) mfatest.FakeUser {
+	u, _ := rc.User(id)
+	u.MFAEnabled, u.EmailTwoFactor = false, true
+	return u
 }

@@ -44,6 +44,13 @@ type FakeUser struct {
 	// TOTPCode is the code Rocket.Chat accepts for x-2fa-method "totp" while
 	// MFAEnabled is true. AddUser makes one up when it is empty.
 	TOTPCode string
+	// Rocket.Chat: BackupCodes are TOTP backup codes, each accepted once for
+	// x-2fa-method "totp" while MFAEnabled is true; EmailTwoFactor is email
+	// 2FA (a verified address assumed), which a TOTP reset leaves on;
+	// Federated users cannot have their TOTP reset.
+	BackupCodes    []string
+	EmailTwoFactor bool
+	Federated      bool
 }
 
 // Failure is an answer injected with FailNext in place of the provider's.
@@ -79,6 +86,7 @@ type fakeConfig struct {
 	rc401             RocketChat401
 	noChallenge       bool
 	twoFactorDisabled bool
+	noBypass          bool
 }
 
 // WithAddr makes the fake listen on addr ("127.0.0.1:8080") instead of a
@@ -233,6 +241,7 @@ func (f *Fake) AddUser(u FakeUser) FakeUser {
 	if u.TOTPCode == "" {
 		u.TOTPCode = randomDigits(6)
 	}
+	u.BackupCodes = slices.Clone(u.BackupCodes) // the fake spends them
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if old, ok := f.users[u.ID]; ok {

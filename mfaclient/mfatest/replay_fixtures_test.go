@@ -184,6 +184,7 @@ func TestFixtures_coverage(t *testing.T) {
 		"rocketchat/totp-required-totp", "rocketchat/error-not-allowed-federated", "rocketchat/invalid-params",
 		"rocketchat/totp-user-not-found", "rocketchat/reset-self-200-remaining-0", "rocketchat/totp-required-remaining-0",
 		"rocketchat/forbidden-401-v9", "rocketchat/forbidden-401-v9-message", "rocketchat/totp-invalid-totp",
+		"rocketchat/totp-required-email-sent",
 	}
 	for _, p := range []string{"flashback", "entryguard", "rocketchat"} {
 		want = append(want, p+"/proxy-502-html", p+"/unavailable-503-empty", p+"/ok-200-html", p+"/ok-200-other-json")
