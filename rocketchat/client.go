@@ -40,9 +40,10 @@ type Client struct {
 }
 
 var (
-	_ mfaclient.Resetter      = (*Client)(nil)
-	_ mfaclient.SelfResetter  = (*Client)(nil)
-	_ mfaclient.PrimarySetter = (*Client)(nil)
+	_ mfaclient.Resetter             = (*Client)(nil)
+	_ mfaclient.SelfResetter         = (*Client)(nil)
+	_ mfaclient.PrimarySetter        = (*Client)(nil)
+	_ mfaclient.SecondFactorAnswerer = (*Client)(nil)
 )
 
 // New returns a client for the Rocket.Chat server at serverURL, which may
@@ -107,6 +108,22 @@ func (c *Client) WithTwoFactorPassword(password string) *Client {
 	}
 	sum := sha256.Sum256([]byte(password))
 	return c.WithTwoFactorCode(hex.EncodeToString(sum[:]), TwoFactorPassword)
+}
+
+// WithSecondFactor is the provider-neutral form of WithTwoFactorCode and
+// WithTwoFactorPassword (mfaclient.SecondFactorAnswerer): a copy of c that
+// answers ch with code. For ch.Method "password", code is the password in
+// plain text and only its SHA-256 digest is kept. The result is a *Client.
+func (c *Client) WithSecondFactor(ch *mfaclient.SecondFactorChallenge, code string) mfaclient.Resetter {
+	switch {
+	case ch == nil:
+		cp := *c
+		cp.twoFAErr = transport.InvalidInput(provider, "WithSecondFactor", "no challenge to answer")
+		return &cp
+	case ch.Method == TwoFactorPassword:
+		return c.WithTwoFactorPassword(code)
+	}
+	return c.WithTwoFactorCode(code, ch.Method)
 }
 
 // ResetMFA resets the TOTP of the user with this Rocket.Chat user ID. The

@@ -4,7 +4,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"time"
+
+	"github.com/mfakit/mfakit/mfaclient"
 )
 
 // Credentials are a Rocket.Chat login: the user's ID (X-User-Id) and a login
@@ -52,6 +55,31 @@ type ErrorResponse struct {
 	Status       string        `json:"status,omitempty"`
 	Message      string        `json:"message,omitempty"`
 	Details      *ErrorDetails `json:"details,omitempty"`
+}
+
+// Unwrap returns the provider-neutral *mfaclient.SecondFactorChallenge when
+// the body is a challenge a code answers (totp-required, totp-invalid), so
+// that errors.As finds it from any mfakit error; nil otherwise.
+func (e *ErrorResponse) Unwrap() error {
+	code := e.ErrorType
+	if code == "" {
+		code = bracketCode(e.ErrorMessage)
+	}
+	if e.StatusCode != http.StatusBadRequest || (code != "totp-required" && code != "totp-invalid") {
+		return nil
+	}
+	ch := &mfaclient.SecondFactorChallenge{Provider: provider}
+	if d := e.Details; d != nil {
+		ch.Method, ch.CodeSent, ch.Recipient = d.Method, d.CodeGenerated, d.EmailOrUsername
+		ch.AvailableMethods = append([]string{}, d.AvailableMethods...)
+		if n := len(d.CodeExpires); n > 0 {
+			ch.CodeExpires = d.CodeExpires[n-1]
+		}
+	}
+	if ch.Method == "" {
+		ch.Method = TwoFactorTOTP // the server's first choice when the details say nothing
+	}
+	return ch
 }
 
 func (e *ErrorResponse) Error() string {
