@@ -7,7 +7,9 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -93,4 +95,15 @@ func byUser(rs []result) map[string]result {
 		m[r.User] = r
 	}
 	return m
+}
+
+// audited checks the audit fields of r (an RFC 3339 time within the last
+// minute) and returns r without its time, for comparing the rest.
+func audited(t *testing.T, r result) result {
+	t.Helper()
+	at, err := time.Parse(time.RFC3339, r.Time)
+	require.NoError(t, err, "time %q", r.Time)
+	assert.WithinDuration(t, time.Now(), at, time.Minute)
+	r.Time = ""
+	return r
 }

@@ -25,7 +25,7 @@ func TestProgressBarOnTerminalShowsCountAndRateLimitWait(t *testing.T) {
 
 	require.Equal(t, exitOK, out.code, out.stderr)
 	assert.Contains(t, out.stderr, waitingForRateLimit)
-	assert.Contains(t, out.stderr, "(6/6,")
+	assert.Contains(t, out.stderr, "\r\x1b[Kresetting 6/6 users, ")
 	assert.Contains(t, out.stderr, "users/s")
 	assertSummary(t, out.stderr, "flashback", 6, 6, 0, 0, 0)
 	assert.Equal(t, 6, strings.Count(out.stdout, "\n"), "stdout has the results only")

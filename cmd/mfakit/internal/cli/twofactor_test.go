@@ -23,7 +23,8 @@ func TestResetRocketChatWithCodeFlag(t *testing.T) {
 	require.Equal(t, exitOK, out.code, out.stderr)
 	rs := results(t, out.stdout)
 	require.Len(t, rs, 1)
-	assert.Equal(t, result{User: rc.Member.ID, Provider: "rocketchat", Operation: "reset", Outcome: "succeeded", Attempts: 1, DurationMS: rs[0].DurationMS}, rs[0])
+	assert.Equal(t, result{User: rc.Member.ID, Provider: "rocketchat", Operation: "reset", Outcome: "succeeded", Attempts: 1,
+		DurationMS: rs[0].DurationMS, Caller: rc.Admin.ID}, audited(t, rs[0]))
 	assert.Equal(t, 1, rc.Resets(rc.Member.ID))
 	assertSummary(t, out.stderr, "rocketchat", 1, 1, 0, 0, 0)
 	assert.NotContains(t, out.stdout+out.stderr, rc.Admin.Token)
@@ -39,6 +40,7 @@ func TestResetRocketChatChallengeWithoutTerminalExit4(t *testing.T) {
 	assert.Equal(t, "ErrSecondFactorRequired", rs[0].ErrorClass)
 	assert.Equal(t, "totp-required", rs[0].ProviderCode)
 	assert.NotContains(t, out.stderr, "Rocket.Chat asks", "no prompt without a terminal")
+	assert.Contains(t, out.stderr, "mfakit: Rocket.Chat wants a second factor: pass --2fa-code CODE (with --2fa-method totp, email or password), or run on a terminal to be asked\n")
 	assert.Zero(t, rc.Resets(rc.Member.ID))
 }
 
@@ -76,7 +78,8 @@ func TestResetOwnRocketChatPasswordPromptReadsWithoutEcho(t *testing.T) {
 
 	require.Equal(t, exitOK, out.code, out.stderr)
 	assert.Equal(t, 1, asked)
-	assert.Equal(t, "Rocket.Chat asks for your password as the second factor: \n", out.stderr)
+	assert.Equal(t, "mfakit: warning: reset-own makes Rocket.Chat log this account out everywhere: the session in ROCKETCHAT_USER_ID and ROCKETCHAT_AUTH_TOKEN stops working; log in again afterwards\n"+
+		"Rocket.Chat asks for your password as the second factor: \n", out.stderr)
 	assert.Regexp(t, `^succeeded   rocketchat reset-own \(2 requests, \d+ms\)\n$`, out.stdout)
 	assert.Equal(t, 1, rc.Resets(rc.Admin.ID))
 }
