@@ -24,8 +24,11 @@ type invocation struct {
 	env   map[string]string
 	stdin string
 	tty   terminal
-	// stdout, when set, receives stdout instead of a plain buffer.
-	stdout *syncBuffer
+	// stdout, when set, receives stdout instead of a plain buffer; stderr,
+	// when set, stderr (the same buffer for both: one terminal).
+	stdout, stderr *syncBuffer
+	// grace and progressEvery replace the defaults when set.
+	grace, progressEvery time.Duration
 }
 
 // run calls the CLI as main would, with the invocation's environment only.
@@ -34,13 +37,17 @@ func (in invocation) run(ctx context.Context, args ...string) outcome {
 	if stdout == nil {
 		stdout = new(syncBuffer)
 	}
-	var stderr syncBuffer
+	stderr := in.stderr
+	if stderr == nil {
+		stderr = new(syncBuffer)
+	}
 	a := &app{
 		env:    func(k string) string { return in.env[k] },
 		stdin:  strings.NewReader(in.stdin),
 		stdout: stdout,
-		stderr: &stderr,
+		stderr: stderr,
 		tty:    in.tty,
+		grace:  in.grace, progressEvery: in.progressEvery,
 	}
 	code := a.run(ctx, args)
 	return outcome{stdout: stdout.String(), stderr: stderr.String(), code: code}
