@@ -67,7 +67,9 @@ func TestSecondSignalEndsAtOnceEvenWhenSignalsWereIgnored(t *testing.T) {
 
 	require.Eventually(t, func() bool { return fb.Requests() == 1 }, 10*time.Second, 5*time.Millisecond)
 	require.NoError(t, cmd.Process.Signal(syscall.SIGINT))
-	require.Eventually(t, func() bool { return strings.Contains(stderr.String(), "mfakit: interrupted: starting nothing new; 1 call in flight") },
+	require.Eventually(t, func() bool {
+		return strings.Contains(stderr.String(), "mfakit: interrupted: starting nothing new; 1 call in flight")
+	},
 		10*time.Second, 5*time.Millisecond, stderr.String())
 	require.NoError(t, cmd.Process.Signal(syscall.SIGINT))
 
