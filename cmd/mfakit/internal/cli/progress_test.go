@@ -12,6 +12,7 @@ import (
 )
 
 func TestProgressBarOnTerminalShowsCountAndRateLimitWait(t *testing.T) {
+	t.Parallel()
 	// Two requests per 1s window: after every second answer the client's gate
 	// stays closed for most of a second, five times the bar's 200ms check,
 	// so the wait is seen even on a loaded machine.

@@ -20,6 +20,12 @@ type resetFlags struct {
 	dryRun, yes, progress bool
 }
 
+// item is one task with where its user came from, for error messages.
+type item struct {
+	bulk.Task
+	where string
+}
+
 // defaultMax is --max: a bigger run must be asked for.
 const defaultMax = 100
 
@@ -57,10 +63,11 @@ func (a *app) reset(ctx context.Context, args []string) int {
 		return a.usageError("reset: --resume %s is the --from file; --resume takes the results file an earlier run wrote", f.resume)
 	}
 
-	// 1. Every input, checked before anything else.
-	var tasks []bulk.Task
+	// 1. Every input, read and checked before anything else. A provider's
+	// own ID rules are checked after --max: a 10 MB garbage file is refused
+	// for its size at once, not after 136,000 checks.
+	var items []item
 	var rows []*registry.Provider
-	var bad badInput
 	readStdin := false
 	if f.people != "" {
 		pf, err := readPeople(f.people)
@@ -77,20 +84,13 @@ func (a *app) reset(ctx context.Context, args []string) int {
 			return a.usageError("reset: %v", err)
 		}
 		for _, row := range pf.providers {
-			check := idChecker(row)
-			n := len(tasks)
+			n := len(items)
 			for _, p := range people {
-				id, ok := p.ids[row.Name]
-				if !ok {
-					continue
+				if id, ok := p.ids[row.Name]; ok {
+					items = append(items, item{bulk.Task{Provider: row.Name, User: id, Person: p.name}, p.where + ": " + row.Name})
 				}
-				if err := check(id); err != nil {
-					bad.add("%s: %s %q: %s", p.where, row.Name, printableID(id), invalidReason(err))
-					continue
-				}
-				tasks = append(tasks, bulk.Task{Provider: row.Name, User: id, Person: p.name})
 			}
-			if len(tasks) > n {
+			if len(items) > n {
 				rows = append(rows, row)
 			}
 		}
@@ -104,25 +104,59 @@ func (a *app) reset(ctx context.Context, args []string) int {
 		if err != nil {
 			return a.usageError("reset: %v", err)
 		}
-		check := idChecker(row)
 		for _, u := range users {
-			if err := check(u.id); err != nil {
-				bad.add("%s: %q: %s", u.where, printableID(u.id), invalidReason(err))
-				continue
-			}
-			tasks = append(tasks, bulk.Task{Provider: row.Name, User: u.id})
+			items = append(items, item{bulk.Task{Provider: row.Name, User: u.id}, u.where})
 		}
 		rows = []*registry.Provider{row}
 	}
-	if bad.n > 0 {
-		bad.report(a.stderr)
-		return a.usageError("reset: %s refused; nothing was sent", plural(bad.n, "user ID"))
-	}
-	if len(tasks) == 0 {
+	if len(items) == 0 {
 		if f.people != "" {
 			return a.usageError("reset: the people named have no ID on any provider")
 		}
 		return a.usageError("reset: no users given (arguments, --from FILE, or - for stdin)")
+	}
+
+	// What is left to do.
+	done := map[doneKey]bool{}
+	if f.resume != "" {
+		var err error
+		if done, err = readResume(f.resume, a.stderr); err != nil {
+			return a.usageError("reset: %v", err)
+		}
+	}
+	todo := make([]bulk.Task, 0, len(items))
+	skipped := make(map[string]int)
+	all := make(map[string]int)
+	var bad badInput
+	checks := make(map[string]func(string) error)
+	for _, it := range items {
+		all[it.Provider]++
+		if done[doneKey{it.Provider, it.User}] {
+			skipped[it.Provider]++
+			continue
+		}
+		todo = append(todo, it.Task)
+	}
+	if len(todo) > f.max {
+		return a.usageError("reset: %s to reset is more than --max %d; check the input, and raise --max to run them all (nothing was sent)", plural(len(todo), "user"), f.max)
+	}
+	for _, it := range items {
+		check := checks[it.Provider]
+		if check == nil {
+			row, _ := registry.Lookup(it.Provider)
+			check = idChecker(row)
+			checks[it.Provider] = check
+		}
+		if done[doneKey{it.Provider, it.User}] {
+			continue
+		}
+		if err := check(it.User); err != nil {
+			bad.add("%s: %q: %s", it.where, printableID(it.User), invalidReason(err))
+		}
+	}
+	if bad.n > 0 {
+		bad.report(a.stderr)
+		return a.usageError("reset: %s refused; nothing was sent", plural(bad.n, "user ID"))
 	}
 
 	// 2. The configuration: every missing variable at once.
@@ -141,7 +175,7 @@ func (a *app) reset(ctx context.Context, args []string) int {
 	}
 
 	// 3. Never the caller's own account by mistake.
-	for _, t := range tasks {
+	for _, t := range todo {
 		p := providers[t.Provider]
 		if p.caller == "" || t.User != p.caller {
 			continue
@@ -153,27 +187,6 @@ func (a *app) reset(ctx context.Context, args []string) int {
 		return a.usageError("reset: %s is the caller (%s)%s: to reset your own MFA deliberately, use reset-own --provider %s", printableID(t.User), p.callerFrom, why, p.name)
 	}
 
-	// 4. What is left to do.
-	done := map[doneKey]bool{}
-	if f.resume != "" {
-		if done, err = readResume(f.resume, a.stderr); err != nil {
-			return a.usageError("reset: %v", err)
-		}
-	}
-	todo := make([]bulk.Task, 0, len(tasks))
-	skipped := make(map[string]int)
-	all := make(map[string]int)
-	for _, t := range tasks {
-		all[t.Provider]++
-		if done[doneKey{t.Provider, t.User}] {
-			skipped[t.Provider]++
-			continue
-		}
-		todo = append(todo, t)
-	}
-	if len(todo) > f.max {
-		return a.usageError("reset: %s to reset is more than --max %d; check the input, and raise --max to run them all (nothing was sent)", plural(len(todo), "user"), f.max)
-	}
 	plan := planLines(rows, todo, skipped)
 	if f.dryRun {
 		for _, l := range plan {
