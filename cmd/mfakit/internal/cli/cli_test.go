@@ -2,10 +2,13 @@ package cli
 
 import (
 	"context"
+	"regexp"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/mfakit/mfakit/internal/registry"
 )
 
 func TestHelpListsCommandsExitCodesAndVariables(t *testing.T) {
@@ -21,6 +24,19 @@ func TestHelpListsCommandsExitCodesAndVariables(t *testing.T) {
 		"5    rate-limited beyond the wait budget", "130  interrupted",
 	} {
 		assert.Contains(t, out.stdout, want)
+	}
+}
+
+// Help lists what the registry lists: every provider and every variable,
+// with nothing written by hand.
+func TestHelpReadsTheRegistry(t *testing.T) {
+	out := invocation{}.run(t.Context(), "--help")
+	for _, p := range registry.All() {
+		assert.Contains(t, out.stdout, p.Title)
+		assert.Contains(t, out.stdout, p.Name)
+		for _, s := range p.Settings {
+			assert.Regexp(t, `(?m)^  `+s.Env+` +`+regexp.QuoteMeta(p.Title+" "+s.Help), out.stdout)
+		}
 	}
 }
 
