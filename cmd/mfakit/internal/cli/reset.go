@@ -23,7 +23,7 @@ type resetFlags struct {
 // item is one task with where its user came from, for error messages.
 type item struct {
 	bulk.Task
-	where string
+	where func() string
 }
 
 // defaultMax is --max: a bigger run must be asked for.
@@ -87,7 +87,8 @@ func (a *app) reset(ctx context.Context, args []string) int {
 			n := len(items)
 			for _, p := range people {
 				if id, ok := p.ids[row.Name]; ok {
-					items = append(items, item{bulk.Task{Provider: row.Name, User: id, Person: p.name}, p.where + ": " + row.Name})
+					where := p.where + ": " + row.Name
+					items = append(items, item{bulk.Task{Provider: row.Name, User: id, Person: p.name}, func() string { return where }})
 				}
 			}
 			if len(items) > n {
@@ -151,7 +152,7 @@ func (a *app) reset(ctx context.Context, args []string) int {
 			continue
 		}
 		if err := check(it.User); err != nil {
-			bad.add("%s: %q: %s", it.where, printableID(it.User), invalidReason(err))
+			bad.add("%s: %q: %s", it.where(), printableID(it.User), invalidReason(err))
 		}
 	}
 	if bad.n > 0 {

@@ -66,12 +66,10 @@ func (a *app) serveFake(ctx context.Context, args []string) int {
 		if *users == 0 {
 			continue
 		}
-		adder, ok := f.Server.(mfatest.UserAdder)
-		if !ok {
-			fmt.Fprintf(a.stderr, "mfakit: serve-fake: the %s fake cannot add users\n", rows[i].Name)
-			return exitUsage
+		// A fake that cannot add users gets none; its column stays empty.
+		if adder, ok := f.Server.(mfatest.UserAdder); ok {
+			seeded[i] = mfatest.SeedUsers(adder, *users)
 		}
-		seeded[i] = mfatest.SeedUsers(adder, *users)
 	}
 	if *people != "" {
 		if err := writePeople(*people, rows, seeded); err != nil {
@@ -92,8 +90,8 @@ func (a *app) serveFake(ctx context.Context, args []string) int {
 	}
 	for i, f := range fakes {
 		fmt.Fprintf(a.stdout, "# %s at %s: admin %s (the credentials above), member %s", rows[i].Title, f.URL, f.AdminID, f.MemberID)
-		if *users > 0 {
-			fmt.Fprintf(a.stdout, ", and %d seeded users %s ... %s", *users, seeded[i][0], seeded[i][len(seeded[i])-1])
+		if len(seeded[i]) > 0 {
+			fmt.Fprintf(a.stdout, ", and %d seeded users %s ... %s", len(seeded[i]), seeded[i][0], seeded[i][len(seeded[i])-1])
 		}
 		fmt.Fprintln(a.stdout)
 		for _, n := range f.Notes {
@@ -146,10 +144,17 @@ func writePeople(path string, rows []*registry.Provider, seeded [][]string) erro
 		b.WriteString("," + r.Name)
 	}
 	b.WriteString("\n")
-	for i := range seeded[0] {
+	n := 0
+	for _, ids := range seeded {
+		n = max(n, len(ids))
+	}
+	for i := range n {
 		fmt.Fprintf(&b, "seed-%d", i+1)
 		for j := range rows {
-			b.WriteString("," + seeded[j][i])
+			b.WriteString(",")
+			if i < len(seeded[j]) {
+				b.WriteString(seeded[j][i])
+			}
 		}
 		b.WriteString("\n")
 	}

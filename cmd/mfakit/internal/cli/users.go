@@ -9,9 +9,18 @@ import (
 )
 
 // entry is one user ID as given, with where it came from for error
-// messages ("users.txt:14", "argument 2", "stdin:3").
+// messages: a file and line ("users.txt:14", "stdin:3"), or an argument.
 type entry struct {
-	id, where string
+	id, src string
+	line    int // 0 for an argument
+}
+
+// where is "users.txt:14" or "argument 2"; formatted only when reported.
+func (e entry) where() string {
+	if e.line == 0 {
+		return e.src
+	}
+	return fmt.Sprintf("%s:%d", e.src, e.line)
 }
 
 // maxLine bounds one line of a user list or people file.
@@ -24,19 +33,19 @@ const maxLine = 1024 * 1024
 // for a prompt.
 func readUsers(args []string, from string, stdin io.Reader) (users []entry, readStdin bool, err error) {
 	seen := make(map[string]bool)
-	add := func(u, where string) {
+	add := func(u, src string, line int) {
 		u = strings.TrimSpace(u)
 		if u == "" || strings.HasPrefix(u, "#") || seen[u] {
 			return
 		}
 		seen[u] = true
-		users = append(users, entry{id: u, where: where})
+		users = append(users, entry{id: u, src: src, line: line})
 	}
 	readFrom := func(name string, r io.Reader) error {
 		sc := bufio.NewScanner(r)
 		sc.Buffer(make([]byte, 64*1024), maxLine)
 		for n := 1; sc.Scan(); n++ {
-			add(sc.Text(), fmt.Sprintf("%s:%d", name, n))
+			add(sc.Text(), name, n)
 		}
 		if err := sc.Err(); err != nil {
 			return fmt.Errorf("reading users from %s: %w", name, err)
@@ -57,7 +66,7 @@ func readUsers(args []string, from string, stdin io.Reader) (users []entry, read
 			}
 			continue
 		}
-		add(a, fmt.Sprintf("argument %d", i+1))
+		add(a, fmt.Sprintf("argument %d", i+1), 0)
 	}
 	switch from {
 	case "":
