@@ -219,3 +219,31 @@ func TestRecordErrorStopsTheRun(t *testing.T) {
 	assert.LessOrEqual(t, started.Load(), int32(2), "at most the one taken while the first was recorded")
 	assert.False(t, strings.Contains(rep.RecordErr.Error(), "mfakit"))
 }
+
+// Without Transport the runner cannot tell a call on the wire from a
+// waiting one: every started call gets the grace period, and nothing is
+// cancelled before it ends.
+func TestWithoutTransportEveryStartedCallGetsTheGrace(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx, interrupt := context.WithCancel(t.Context())
+		var inFlight atomic.Int32
+		var s sink
+		r := &Runner{Concurrency: 2, Grace: time.Minute, Record: s.record,
+			OnInterrupt: func(n int) { inFlight.Store(int32(n)) },
+			Do: func(ctx context.Context, _ Task) error {
+				select {
+				case <-time.After(10 * time.Second):
+					return nil
+				case <-ctx.Done():
+					return ctx.Err()
+				}
+			}}
+		go func() {
+			time.Sleep(time.Second)
+			interrupt()
+		}()
+		rep := r.Run(ctx, tasks("p", "a", "b", "c"))
+		assert.Equal(t, int32(2), inFlight.Load())
+		assert.Equal(t, []ProviderReport{{Provider: "p", Tasks: 3, Succeeded: 2, NotStarted: 1}}, rep.Providers)
+	})
+}
