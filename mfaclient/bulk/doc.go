@@ -13,7 +13,8 @@
 // Stopping. When the context given to Run ends (the program's first SIGINT),
 // no task that has not started is started, and no request that has not been
 // sent is sent: a call waiting for a rate limit, a backoff or a prompt is
-// cancelled at once. A call whose request is on the wire gets Grace to
+// cancelled at once, and when it had sent nothing it counts as not started
+// and is not recorded. A call whose request is on the wire gets Grace to
 // finish, so a reset that reached the provider is recorded as done rather
 // than as unknown; when Grace ends it is cancelled and recorded as
 // Interrupted. The runner can tell a call on the wire from a waiting one

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"strings"
 	"sync"
 	"testing"
@@ -23,7 +24,9 @@ type outcome struct {
 type invocation struct {
 	env   map[string]string
 	stdin string
-	tty   terminal
+	// stdinReader, when set, is stdin instead of the string.
+	stdinReader io.Reader
+	tty         terminal
 	// stdout, when set, receives stdout instead of a plain buffer; stderr,
 	// when set, stderr (the same buffer for both: one terminal).
 	stdout, stderr *syncBuffer
@@ -37,13 +40,16 @@ func (in invocation) run(ctx context.Context, args ...string) outcome {
 	if stdout == nil {
 		stdout = new(syncBuffer)
 	}
+	if in.stdinReader == nil {
+		in.stdinReader = strings.NewReader(in.stdin)
+	}
 	stderr := in.stderr
 	if stderr == nil {
 		stderr = new(syncBuffer)
 	}
 	a := &app{
 		env:    func(k string) string { return in.env[k] },
-		stdin:  strings.NewReader(in.stdin),
+		stdin:  in.stdinReader,
 		stdout: stdout,
 		stderr: stderr,
 		tty:    in.tty,

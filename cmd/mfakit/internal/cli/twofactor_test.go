@@ -2,6 +2,7 @@ package cli
 
 import (
 	"errors"
+	"io"
 	"strings"
 	"testing"
 
@@ -98,4 +99,24 @@ func TestPromptGivesUpWhenTheTerminalFails(t *testing.T) {
 	assert.Equal(t, "ErrSecondFactorRequired", rs[0].ErrorClass)
 	assert.Contains(t, rs[0].Message, "reading the 2FA code: terminal closed")
 	assert.Zero(t, rc.Resets(rc.Admin.ID))
+}
+
+// An interrupt ends the wait at a 2FA prompt: the run does not hang until
+// someone types, and nothing more is sent.
+func TestInterruptEndsTheWaitAtAPrompt(t *testing.T) {
+	rc := mfatest.NewRocketChat(t)
+	bob := rc.AddUser(mfatest.FakeUser{ID: "bobBobBobBobBob12", Username: "bob", Role: "user", MFAEnabled: true})
+	never, w := io.Pipe() // a terminal nobody types at
+	t.Cleanup(func() { w.Close() })
+	stderr := new(syncBuffer)
+	ctx := interruptWhen(t, func() bool { return strings.Contains(stderr.String(), "Rocket.Chat asks for a 2FA code") })
+	in := invocation{env: rocketChatEnv(rc), stdinReader: never, stderr: stderr, tty: terminal{stdin: true}}
+	out := in.run(ctx, "reset", "--provider", "rocketchat", "--output", "json", "--concurrency", "1", rc.Member.ID, bob.ID)
+
+	require.Equal(t, exitInterrupted, out.code, out.stderr)
+	rs := results(t, out.stdout)
+	require.Len(t, rs, 1)
+	assert.Equal(t, outcomeInterrupted, rs[0].Outcome)
+	assert.Equal(t, 1, rc.Requests(), "the challenged request only")
+	assert.Zero(t, rc.Resets(rc.Member.ID))
 }
