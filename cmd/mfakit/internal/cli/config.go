@@ -175,13 +175,16 @@ func canSelfReset(row *registry.Provider) bool {
 }
 
 // placeholders are values that build a row's client for what it checks
-// locally; a client built from them never sends a request.
+// locally; a client built from them never sends a request. Only required
+// settings and the URL are filled: an optional switch keeps its default.
 func placeholders(row *registry.Provider) registry.Values {
 	v := make(registry.Values, len(row.Settings))
 	for _, s := range row.Settings {
-		v[s.Key] = "placeholder"
-		if s.Key == registry.KeyURL {
+		switch {
+		case s.Key == registry.KeyURL:
 			v[s.Key] = "https://validate.invalid"
+		case s.Required:
+			v[s.Key] = "placeholder"
 		}
 	}
 	return v
