@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -89,7 +90,7 @@ func TestUsageErrorsExitTwoAndSendNothing(t *testing.T) {
 		{"unknown command", env, []string{"frobnicate"}, `unknown command "frobnicate"`},
 		{"unknown flag", env, []string{"reset", "--bogus"}, "mfakit: reset: unknown flag --bogus\n"},
 		{"no provider", env, []string{"reset", "u1"}, "--provider is required"},
-		{"bad provider", env, []string{"reset", "--provider", "okta", "u1"}, `--provider must be one of flashback, entryguard, rocketchat, not "okta"`},
+		{"bad provider", env, []string{"reset", "--provider", "okta", "u1"}, "--provider must be one of " + strings.Join(registry.Names(), ", ") + `, not "okta"`},
 		{"bad output", env, []string{"reset", "--provider", "flashback", "--output", "xml", "u1"}, "--output must be one of text, json"},
 		{"no users", env, []string{"reset", "--provider", "flashback"}, "no users given"},
 		{"only comments", env, []string{"reset", "--provider", "flashback", "-"}, "no users given"},

@@ -3,11 +3,13 @@ package cli
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/mfakit/mfakit/internal/registry"
 	"github.com/mfakit/mfakit/mfaclient/mfatest"
 )
 
@@ -95,7 +97,7 @@ func TestPeopleJSONLinesAndGuards(t *testing.T) {
 		file, person, want string
 	}{
 		"unknown person": {"person,flashback\nalice,u1\n", "carol", `mfakit: reset: not in the --people file: "carol"`},
-		"bad column":     {"person,okta\nalice,u1\n", "", `people.csv:1: column "okta" is not a provider (one of flashback, entryguard, rocketchat)`},
+		"bad column":     {"person,okta\nalice,u1\n", "", `people.csv:1: column "okta" is not a provider (one of ` + strings.Join(registry.Names(), ", ") + ")"},
 		"no header":      {"alice,u1\n", "", "people.csv:1: the header must be person,<provider>,..."},
 		"bad id":         {"person,flashback,entryguard\nalice,u1,not-a-uuid\n", "", `people.csv:2: entryguard: "not-a-uuid": user ID is not a UUID`},
 		"duplicate":      {"person,flashback\nalice,u1\nalice,u2\n", "", `people.csv:3: "alice" is already on`},

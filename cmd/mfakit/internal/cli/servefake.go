@@ -66,9 +66,9 @@ func (a *app) serveFake(ctx context.Context, args []string) int {
 		if *users == 0 {
 			continue
 		}
-		// A fake that cannot add users gets none; its column stays empty.
-		if adder, ok := f.Server.(mfatest.UserAdder); ok {
-			seeded[i] = mfatest.SeedUsers(adder, *users)
+		// A fake that cannot seed users gets none; its column stays empty.
+		if s, ok := f.Server.(mfatest.Seeder); ok {
+			seeded[i] = mfatest.SeedUsers(s, *users)
 		}
 	}
 	if *people != "" {
@@ -90,8 +90,11 @@ func (a *app) serveFake(ctx context.Context, args []string) int {
 	}
 	for i, f := range fakes {
 		fmt.Fprintf(a.stdout, "# %s at %s: admin %s (the credentials above), member %s", rows[i].Title, f.URL, f.AdminID, f.MemberID)
-		if len(seeded[i]) > 0 {
+		switch {
+		case len(seeded[i]) > 0:
 			fmt.Fprintf(a.stdout, ", and %d seeded users %s ... %s", len(seeded[i]), seeded[i][0], seeded[i][len(seeded[i])-1])
+		case *users > 0:
+			fmt.Fprint(a.stdout, "; its fake cannot seed users")
 		}
 		fmt.Fprintln(a.stdout)
 		for _, n := range f.Notes {

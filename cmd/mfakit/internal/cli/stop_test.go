@@ -32,7 +32,7 @@ func interruptWhen(t *testing.T, cond func() bool) context.Context {
 	return ctx
 }
 
-func seedUsers(f mfatest.UserAdder, n int) []string {
+func seedUsers(f mfatest.Seeder, n int) []string {
 	return mfatest.SeedUsers(f, n)
 }
 
