@@ -129,8 +129,9 @@ func (c *Client) ResetMFA(ctx context.Context, userID string) error {
 }
 
 // SetUserPrimaryMFA sets the preferred MFA method of the user "owner/name":
-// POST /api/set-preferred-mfa with mfaType "app" for MethodTOTP or "email"
-// for MethodEmail. Casdoor has no magic-link or passkey method
+// POST /api/set-preferred-mfa with mfaType "app" for MethodTOTP, "email"
+// for MethodEmail, "sms" for MethodSMS. Casdoor has no magic-link or passkey
+// method
 // (mfaclient.ErrUnsupported); an unknown method is mfaclient.ErrInvalidInput.
 // Neither sends anything: Casdoor itself would store any type it is sent.
 // The caller needs what ResetMFA needs.

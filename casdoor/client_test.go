@@ -90,6 +90,7 @@ func TestSetUserPrimaryMFA(t *testing.T) {
 	ctx := context.Background()
 	require.NoError(t, c.SetUserPrimaryMFA(ctx, "acme/bob", mfaclient.MethodEmail))
 	require.NoError(t, c.SetUserPrimaryMFA(ctx, "acme/bob", mfaclient.MethodTOTP))
+	require.NoError(t, c.SetUserPrimaryMFA(ctx, "acme/bob", mfaclient.MethodSMS))
 
 	var uris []string
 	for _, r := range got() {
@@ -99,6 +100,7 @@ func TestSetUserPrimaryMFA(t *testing.T) {
 	assert.Equal(t, []string{
 		"/api/set-preferred-mfa?mfaType=email&name=bob&owner=acme",
 		"/api/set-preferred-mfa?mfaType=app&name=bob&owner=acme",
+		"/api/set-preferred-mfa?mfaType=sms&name=bob&owner=acme",
 	}, uris)
 }
 
@@ -117,7 +119,7 @@ func TestSetUserPrimaryMFAMethodsCheckedBeforeSending(t *testing.T) {
 		assert.Equal(t, "SetUserPrimaryMFA", op.Operation)
 		assert.Zero(t, op.Attempts)
 	}
-	for _, m := range []mfaclient.Method{"app", "passkey ", "", "TOTP", "sms\n"} {
+	for _, m := range []mfaclient.Method{"app", "passkey ", "", "TOTP", "sms\n", "SMS"} {
 		err := c.SetUserPrimaryMFA(ctx, "acme/bob", m)
 		assert.ErrorIs(t, err, mfaclient.ErrInvalidInput, "%q", m)
 		var op *mfaclient.OpError

@@ -131,6 +131,7 @@ var recorded = map[string][3]string{
 	"reset-unknown-organization-404":      {"An unknown organization: HTTP 200 \"User doesn't exist\".", "controllers/mfa.go", "DeleteMfa"},
 	"preferred-email-200":                 {"The application sets a user's preferred method to email.", "controllers/mfa.go", "SetPreferredMfa"},
 	"preferred-totp-200":                  {"The application sets a user's preferred method to the authenticator app (mfaType app).", "controllers/mfa.go", "SetPreferredMfa"},
+	"preferred-sms-200":                   {"The application sets a user's preferred method to SMS; Casdoor stores it although the user has no SMS method, and marks no method preferred.", "controllers/mfa.go", "SetPreferredMfa"},
 	"preferred-org-admin-200":             {"An organization's administrator sets a user's preferred method with its access key.", "controllers/mfa.go", "SetPreferredMfa"},
 	"preferred-self-200":                  {"A user who is no administrator sets its own preferred method with its access key.", "object/init.go", "api-model-built-in matcher"},
 	"preferred-unknown-user-404":          {"set-preferred-mfa for an unknown user: HTTP 200 \"User doesn't exist\".", "controllers/mfa.go", "SetPreferredMfa"},
@@ -378,6 +379,12 @@ func TestRealSetUserPrimaryMFA(t *testing.T) {
 		func(ctx context.Context) error { return admin.SetUserPrimaryMFA(ctx, id, mfaclient.MethodEmail) }))
 	assert.Equal(t, "email", r.state(t, "bob").PreferredMfaType)
 
+	// Casdoor stores "sms" as the preferred type although bob has no SMS
+	// method (GetMfaProps marks only an enabled method preferred).
+	require.NoError(t, do(rec, "preferred-sms-200", mfatest.Call{Operation: "SetUserPrimaryMFA", UserID: id, Method: "sms"},
+		func(ctx context.Context) error { return app.SetUserPrimaryMFA(ctx, id, mfaclient.MethodSMS) }))
+	assert.Equal(t, "sms", r.state(t, "bob").PreferredMfaType)
+
 	unknown := r.org + "/nobody"
 	err := do(rec, "preferred-unknown-user-404", mfatest.Call{Operation: "SetUserPrimaryMFA", UserID: unknown, Method: "totp"},
 		func(ctx context.Context) error { return app.SetUserPrimaryMFA(ctx, unknown, mfaclient.MethodTOTP) })
@@ -388,7 +395,7 @@ func TestRealSetUserPrimaryMFA(t *testing.T) {
 	err = do(rec, "preferred-passkey-unsupported", mfatest.Call{Operation: "SetUserPrimaryMFA", UserID: id, Method: "passkey"},
 		func(ctx context.Context) error { return app.SetUserPrimaryMFA(ctx, id, mfaclient.MethodPasskey) })
 	require.ErrorIs(t, err, mfaclient.ErrUnsupported)
-	assert.Equal(t, "email", r.state(t, "bob").PreferredMfaType)
+	assert.Equal(t, "sms", r.state(t, "bob").PreferredMfaType, "nothing was sent")
 }
 
 // A user's access key may act on the user itself (Casdoor's API enforcer

@@ -12,6 +12,7 @@ import (
 const (
 	MFATypeApp   = "app" // an authenticator app (TOTP)
 	MFATypeEmail = "email"
+	MFATypeSMS   = "sms"
 )
 
 // mfaTypes maps mfakit's methods to Casdoor's. Casdoor has no magic-link or
@@ -20,6 +21,7 @@ const (
 var mfaTypes = map[mfaclient.Method]string{
 	mfaclient.MethodTOTP:  MFATypeApp,
 	mfaclient.MethodEmail: MFATypeEmail,
+	mfaclient.MethodSMS:   MFATypeSMS,
 }
 
 // DeleteMFARequest is the query of POST /api/delete-mfa: the user whose MFA

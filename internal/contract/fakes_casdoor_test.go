@@ -115,8 +115,19 @@ var casdoorFakeCases = map[string]fakeCase{
 	"casdoor/preferred-self-200.json": {
 		arrange: then(cdMember, withEmailMFA(cdMember)), after: primaryIs(cdMember, "email"),
 	},
-	"casdoor/preferred-unknown-user-404.json":    {arrange: caller(cdApp)},
+	"casdoor/preferred-unknown-user-404.json": {arrange: caller(cdApp)},
+	"casdoor/preferred-sms-200.json": {
+		arrange: then(cdApp, withEmailMFA(cdMember)), after: primaryIs(cdMember, "sms"),
+	},
 	"casdoor/preferred-passkey-unsupported.json": {arrange: caller(cdApp)},
+}
+
+// smsFakeCases: the providers without an SMS method answer MethodSMS with
+// ErrUnsupported and send nothing.
+var smsFakeCases = map[string]fakeCase{
+	"flashback/primary-sms-unsupported.json":  {arrange: caller(fbMember)},
+	"entryguard/primary-sms-unsupported.json": {arrange: caller(egAdmin)},
+	"rocketchat/primary-sms-unsupported.json": {arrange: caller(rcAdmin)},
 }
 
 // casdoorNotModelled are Casdoor's entries of notModelled.
@@ -124,5 +135,6 @@ var casdoorNotModelled = map[string]string{}
 
 func init() {
 	maps.Copy(fakeCases, casdoorFakeCases)
+	maps.Copy(fakeCases, smsFakeCases)
 	maps.Copy(notModelled, casdoorNotModelled)
 }
