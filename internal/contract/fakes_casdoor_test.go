@@ -120,6 +120,9 @@ var casdoorFakeCases = map[string]fakeCase{
 		arrange: then(cdApp, withEmailMFA(cdMember)), after: primaryIs(cdMember, "sms"),
 	},
 	"casdoor/preferred-passkey-unsupported.json": {arrange: caller(cdApp)},
+	"casdoor/proxy-502-html.json":                {arrange: asGiven(cdApp)},
+	"casdoor/unavailable-503-empty.json":         {arrange: asGiven(cdApp)},
+	"casdoor/reset-error-other-message.json":     {arrange: asGiven(cdApp), after: notReset(cdMember)},
 }
 
 // smsFakeCases: the providers without an SMS method answer MethodSMS with
@@ -131,7 +134,12 @@ var smsFakeCases = map[string]fakeCase{
 }
 
 // casdoorNotModelled are Casdoor's entries of notModelled.
-var casdoorNotModelled = map[string]string{}
+var casdoorNotModelled = map[string]string{
+	"casdoor/ok-200-html.json":       notSuccessShape,
+	"casdoor/ok-200-other-json.json": notSuccessShape,
+	"casdoor/reset-ok-method-still-enabled.json": "the fake's delete-mfa always turns every method off, " +
+		"as Casdoor's does; the fixture holds the client to a success that is whole",
+}
 
 func init() {
 	maps.Copy(fakeCases, casdoorFakeCases)

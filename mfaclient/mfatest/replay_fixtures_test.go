@@ -188,8 +188,18 @@ func TestFixtures_coverage(t *testing.T) {
 		"rocketchat/error-two-factor-not-enabled", "rocketchat/error-email-send-failed",
 		"rocketchat/unauthorized-401-docs", "rocketchat/unauthorized-401-pre9", "rocketchat/unauthorized-401-v9",
 		"rocketchat/rate-limited-429", "rocketchat/primary-unsupported",
+
+		"casdoor/reset-200", "casdoor/reset-again-200", "casdoor/reset-org-admin-200", "casdoor/reset-self-200",
+		"casdoor/reset-forbidden-member", "casdoor/reset-forbidden-other-org-admin",
+		"casdoor/reset-forbidden-wrong-access-secret", "casdoor/reset-forbidden-unknown-access-key",
+		"casdoor/reset-wrong-client-secret", "casdoor/reset-unknown-client-id", "casdoor/reset-unknown-user-404",
+		"casdoor/reset-unknown-organization-404", "casdoor/reset-error-other-message", "casdoor/reset-ok-method-still-enabled",
+		"casdoor/preferred-email-200", "casdoor/preferred-totp-200", "casdoor/preferred-sms-200",
+		"casdoor/preferred-org-admin-200", "casdoor/preferred-self-200", "casdoor/preferred-unknown-user-404",
+		"casdoor/preferred-passkey-unsupported",
+		"flashback/primary-sms-unsupported", "entryguard/primary-sms-unsupported", "rocketchat/primary-sms-unsupported",
 	}
-	for _, p := range []string{"flashback", "entryguard", "rocketchat"} {
+	for _, p := range []string{"flashback", "entryguard", "rocketchat", "casdoor"} {
 		want = append(want, p+"/proxy-502-html", p+"/unavailable-503-empty", p+"/ok-200-html", p+"/ok-200-other-json")
 	}
 	for _, id := range want {
