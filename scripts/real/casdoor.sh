@@ -88,6 +88,9 @@ casdoor_enrol_totp() {
 # starts, so a taken port is refused first.
 casdoor_start() {
   local dir=$STATE/casdoor
+  if ! command -v curl >/dev/null; then # a fresh Debian: seeding and readiness use curl
+    apt-get update && apt-get install -y curl
+  fi
   require_free_port "$CASDOOR_PORT" casdoor
   rm -rf "$dir"
   mkdir -p "$dir/conf"
