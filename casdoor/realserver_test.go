@@ -431,3 +431,11 @@ func TestRealGetIsNotTheAPI(t *testing.T) {
 	defer resp.Body.Close()
 	assert.Equal(t, http.StatusNotFound, resp.StatusCode)
 }
+
+// Why the client checks the method before sending: Casdoor itself stores
+// any mfaType (sent here with a raw form, as the client never would).
+func TestRealServerStoresAnyMFAType(t *testing.T) {
+	r := realServer(t)
+	r.api(t, "/api/set-preferred-mfa", map[string]string{"owner": r.org, "name": "dave", "mfaType": "passkey"})
+	assert.Equal(t, "passkey", r.state(t, "dave").PreferredMfaType)
+}
