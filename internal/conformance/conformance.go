@@ -42,6 +42,14 @@ type Provider struct {
 	Success func(w http.ResponseWriter)
 	// ResetIdempotent says a 5xx on ResetMFA may be retried.
 	ResetIdempotent bool
+	// Carries, when set, reports whether a request to ResetPath (its request
+	// URI and body) carries the user ID id where the provider reads it and
+	// nothing else (Casdoor: owner and name query parameters). Nil: the ID
+	// is a JSON body field and the request has no query.
+	Carries func(uri string, body []byte, id string) bool
+	// IDFor, when set, turns a plain ID (a UUID) into a valid user ID of the
+	// provider (Casdoor: "owner/<uuid>"). Nil: the plain ID is valid.
+	IDFor func(plain string) string
 }
 
 // request is what the server received, for assertions after the call.
@@ -93,3 +101,11 @@ func statusJSON(w http.ResponseWriter, status int, body string, kv ...string) {
 var fastRetry = mfaclient.RetryPolicy{MaxRetries: 2, MinWait: time.Millisecond, MaxWait: 5 * time.Millisecond}
 
 func bg() context.Context { return context.Background() }
+
+// idFor is p's form of a plain ID.
+func (p Provider) idFor(plain string) string {
+	if p.IDFor == nil {
+		return plain
+	}
+	return p.IDFor(plain)
+}

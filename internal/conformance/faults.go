@@ -51,7 +51,7 @@ func testSharedClientUnderLoad(t *testing.T, p Provider) {
 	seen := map[string]int{} // requests per user ID
 	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
-		id := loadIDPattern.FindString(r.URL.Path + " " + string(body))
+		id := loadIDPattern.FindString(r.URL.RequestURI() + " " + string(body))
 		mu.Lock()
 		seen[id]++
 		n := seen[id]
@@ -92,7 +92,7 @@ func testSharedClientUnderLoad(t *testing.T, p Provider) {
 		wg.Go(func() {
 			for k := range perGoroutine {
 				i := g*perGoroutine + k
-				errs[i] = c.ResetMFA(bg(), loadID(i))
+				errs[i] = c.ResetMFA(bg(), p.idFor(loadID(i)))
 			}
 		})
 	}

@@ -45,6 +45,9 @@ type Client struct {
 	// Primary is every client's SetPrimaryMFA; where the provider has no
 	// such operation it answers ErrUnsupported and sends nothing.
 	Primary mfaclient.PrimarySetter
+	// UserPrimary sets another user's preferred method; nil where the
+	// provider cannot (all but Casdoor).
+	UserPrimary mfaclient.UserPrimarySetter
 	// RateLimitedUntil is the client's rate-limit gate.
 	RateLimitedUntil func() time.Time
 	// Native is the provider package's own *Client, for what only it offers
@@ -119,7 +122,7 @@ func (p *Provider) FromEnv(env func(string) string) Values {
 }
 
 // all is the table, in the order providers are listed to people.
-var all = []*Provider{flashbackRow, entryguardRow, rocketchatRow}
+var all = []*Provider{flashbackRow, entryguardRow, rocketchatRow, casdoorRow}
 
 // All returns every provider, in listing order.
 func All() []*Provider { return slices.Clone(all) }
