@@ -125,7 +125,7 @@ func (c *Client) ResetMFA(ctx context.Context, userID string) error {
 	if err != nil {
 		return err
 	}
-	return c.post(ctx, opReset, deleteMFAPath, DeleteMFARequest{Owner: owner, Name: name}, owner, name)
+	return c.post(ctx, opReset, deleteMFAPath, DeleteMFARequest{Owner: owner, Name: name}, userID)
 }
 
 // SetUserPrimaryMFA sets the preferred MFA method of the user "owner/name":
@@ -153,7 +153,7 @@ func (c *Client) SetUserPrimaryMFA(ctx context.Context, userID string, method mf
 	if err != nil {
 		return err
 	}
-	return c.post(ctx, opSetUserPrimary, setPreferredMFAPath, SetPreferredMFARequest{Owner: owner, Name: name, MFAType: mfaType}, owner, name)
+	return c.post(ctx, opSetUserPrimary, setPreferredMFAPath, SetPreferredMFARequest{Owner: owner, Name: name, MFAType: mfaType}, userID)
 }
 
 // SetPrimaryMFA would set the caller's own preferred method. Casdoor's
@@ -181,7 +181,7 @@ func (c *Client) RateLimitedUntil() time.Time { return c.t.RateLimitedUntil() }
 // body Casdoor's API filter reads. Both endpoints are idempotent (a second
 // delete-mfa, or the same preferred method again, answers ok), so a lost
 // answer is retried.
-func (c *Client) post(ctx context.Context, op, path string, q any, owner, name string) error {
+func (c *Client) post(ctx context.Context, op, path string, q any, userID string) error {
 	v, err := query.Values(q)
 	if err != nil {
 		return transport.InvalidInput(provider, op, "%v", err)
@@ -189,7 +189,7 @@ func (c *Client) post(ctx context.Context, op, path string, q any, owner, name s
 	var body []byte
 	if c.accessKey != nil {
 		b := *c.accessKey
-		b.Owner, b.Name = owner, name
+		b.Owner, b.Name, _ = strings.Cut(userID, "/")
 		if body, err = json.Marshal(b); err != nil {
 			return transport.InvalidInput(provider, op, "%v", err)
 		}
@@ -199,6 +199,7 @@ func (c *Client) post(ctx context.Context, op, path string, q any, owner, name s
 		Method:     http.MethodPost,
 		Path:       path + "?" + v.Encode(),
 		Body:       body,
+		UserID:     userID,
 		Idempotent: true,
 	})
 }

@@ -27,6 +27,12 @@ func success(w http.ResponseWriter) {
 	_, _ = io.WriteString(w, okBody)
 }
 
+// notFound is Casdoor's answer for a user that does not exist: HTTP 200.
+func notFound(w http.ResponseWriter) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	_, _ = io.WriteString(w, `{"status":"error","msg":"User doesn't exist","data":null,"data2":null}`)
+}
+
 func TestConformance(t *testing.T) {
 	for name, creds := range map[string]casdoor.Credentials{
 		"ClientCredentials": {ClientID: testClientID, ClientSecret: testClientSecret},
@@ -55,6 +61,7 @@ func TestConformance(t *testing.T) {
 				UserID:          "acme/bob",
 				ResetPath:       "/api/delete-mfa",
 				Success:         success,
+				NotFound:        notFound,
 				ResetIdempotent: true,
 				Carries:         carries,
 				IDFor:           func(plain string) string { return "acme/" + plain },

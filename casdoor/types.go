@@ -67,7 +67,11 @@ type AccessKeyBody struct {
 type Response struct {
 	Status string          `json:"status"`
 	Msg    string          `json:"msg"`
+	Sub    string          `json:"sub,omitempty"`
+	Name   string          `json:"name,omitempty"`
 	Data   json.RawMessage `json:"data,omitempty"`
+	Data2  json.RawMessage `json:"data2,omitempty"`
+	Data3  json.RawMessage `json:"data3,omitempty"`
 }
 
 // MFAProps is one of a user's MFA methods, as the data of a success lists

@@ -17,11 +17,11 @@ func splitUserID(op, id string) (owner, name string, err error) {
 	owner, name, ok := strings.Cut(id, "/")
 	switch {
 	case !ok || strings.Contains(name, "/"):
-		return "", "", transport.InvalidInput(provider, op, "user ID must be \"owner/name\" with one slash")
+		return "", "", transport.InvalidInputFor(provider, op, id, "user ID must be \"owner/name\" with one slash")
 	case strings.TrimSpace(owner) == "" || strings.TrimSpace(name) == "":
-		return "", "", transport.InvalidInput(provider, op, "user ID must be \"owner/name\" with both parts non-empty")
+		return "", "", transport.InvalidInputFor(provider, op, id, "user ID must be \"owner/name\" with both parts non-empty")
 	case strings.TrimSpace(owner) != owner || strings.TrimSpace(name) != name:
-		return "", "", transport.InvalidInput(provider, op, "user ID has spaces around its owner or name")
+		return "", "", transport.InvalidInputFor(provider, op, id, "user ID has spaces around its owner or name")
 	}
 	return owner, name, nil
 }

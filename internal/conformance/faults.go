@@ -62,7 +62,7 @@ func testSharedClientUnderLoad(t *testing.T, p Provider) {
 		case planOK:
 			p.Success(w)
 		case planNotFound:
-			statusJSON(w, http.StatusNotFound, `{"success":false,"error":"User not found"}`)
+			p.notFound(w)
 		case planRateLimitOnce:
 			if n == 1 {
 				statusJSON(w, http.StatusTooManyRequests, `{"success":false,"error":"slow down"}`)
@@ -107,7 +107,7 @@ func testSharedClientUnderLoad(t *testing.T, p Provider) {
 		case planOK:
 			assert.NoError(t, err, id)
 		case planNotFound:
-			requireAPIError(t, err, http.StatusNotFound, mfaclient.ErrNotFound, 1)
+			requireAPIError(t, err, p.notFoundStatus(), mfaclient.ErrNotFound, 1)
 		case planRateLimitOnce:
 			assert.NoError(t, err, "%s: the 429 is retried", id)
 			wantRequests = 2

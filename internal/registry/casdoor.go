@@ -1,6 +1,8 @@
 package registry
 
 import (
+	"strings"
+
 	"github.com/mfakit/mfakit/casdoor"
 	"github.com/mfakit/mfakit/mfaclient"
 	"github.com/mfakit/mfakit/mfaclient/mfatest"
@@ -45,7 +47,14 @@ var casdoorRow = &Provider{
 			URL:     f.URL(),
 			Values:  Values{KeyURL: f.URL(), KeyClientID: f.App.ClientID, KeyClientSecret: f.App.ClientSecret},
 			AdminID: f.Admin.ID, MemberID: f.Member.ID,
-			Server: f,
+			UnknownID: owner(f.Admin.ID) + "/nobody",
+			Server:    f,
 		}, nil
 	},
+}
+
+// owner is the organization of a Casdoor user ID "owner/name".
+func owner(id string) string {
+	o, _, _ := strings.Cut(id, "/")
+	return o
 }

@@ -63,11 +63,23 @@ type Fake struct {
 	// AdminID and MemberID are seeded users: one that may reset others,
 	// one that may not.
 	AdminID, MemberID string
+	// UnknownID is a well-formed user ID of no user on the fake; "" means
+	// mfatest.SeedID(999_999), a UUID, which fits providers whose IDs are
+	// plain strings or UUIDs.
+	UnknownID string
 	// Server is the provider's fake (*mfatest.FlashbackFake, ...).
 	Server interface{ Close() }
 	// Notes are lines for a person using the fake (optional): how to
 	// answer its second-factor challenge, say.
 	Notes []string
+}
+
+// Nobody returns UnknownID, or its default.
+func (f *Fake) Nobody() string {
+	if f.UnknownID != "" {
+		return f.UnknownID
+	}
+	return mfatest.SeedID(999_999)
 }
 
 // Close stops the fake.
