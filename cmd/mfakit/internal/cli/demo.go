@@ -79,8 +79,10 @@ func (d *demoRun) provider(row *registry.Provider) {
 		return
 	}
 	// The demo calls as an automation account whose token skips the
-	// second-factor challenge, as a bypass-2FA personal access token does.
-	f, err := row.StartFake(mfatest.WithoutTwoFactorChallenge())
+	// second-factor challenge, as a bypass-2FA personal access token does,
+	// and whose role is rate limited (Rocket.Chat exempts admins unless the
+	// workspace takes that permission away), so the 429 step shows a 429.
+	f, err := row.StartFake(mfatest.WithoutTwoFactorChallenge(), mfatest.WithoutRateLimitBypass())
 	if err != nil {
 		d.err = fmt.Errorf("starting the %s fake: %w", row.Name, err)
 		return
