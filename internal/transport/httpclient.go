@@ -74,4 +74,3 @@ func safeRedirect(req *http.Request, via []*http.Request) bool {
 	first := via[0].URL
 	return req.URL.Scheme == first.Scheme && req.URL.Host == first.Host
 }
-
