@@ -98,36 +98,38 @@ func (b repeatByte) Read(p []byte) (int, error) {
 // bound. The call allocates a few hundred KiB, not the body, and the server
 // gets to write only what the socket buffers hold before the client hangs up.
 func testGiBBody(t *testing.T, p Provider) {
+	eachOperation(t, p, func(t *testing.T, op operation) {
+		t.Run("ContentLength", func(t *testing.T) { testGiBBodyOf(t, p, op, true) })
+		t.Run("Chunked", func(t *testing.T) { testGiBBodyOf(t, p, op, false) })
+	})
+}
+
+func testGiBBodyOf(t *testing.T, p Provider, op operation, declared bool) {
 	const size = 1 << 30
-	for _, declared := range []bool{true, false} {
-		name := map[bool]string{true: "ContentLength", false: "Chunked"}[declared]
-		t.Run(name, func(t *testing.T) {
-			var written atomic.Int64
-			ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-				w.Header().Set("Content-Type", "application/json")
-				if declared {
-					w.Header().Set("Content-Length", strconv.Itoa(size))
-				}
-				w.WriteHeader(http.StatusBadGateway)
-				n, _ := io.Copy(w, io.LimitReader(repeatByte('x'), size))
-				written.Store(n)
-			}))
-			c, err := p.New(ts.URL, noRetry)
-			require.NoError(t, err)
+	var written atomic.Int64
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if declared {
+			w.Header().Set("Content-Length", strconv.Itoa(size))
+		}
+		w.WriteHeader(http.StatusBadGateway)
+		n, _ := io.Copy(w, io.LimitReader(repeatByte('x'), size))
+		written.Store(n)
+	}))
+	c, err := p.New(ts.URL, noRetry)
+	require.NoError(t, err)
 
-			var before, after runtime.MemStats
-			memAround(&before, &after, false, func() { err = c.ResetMFA(bg(), p.UserID) })
-			ts.Close() // waits for the handler, so written is final
+	var before, after runtime.MemStats
+	memAround(&before, &after, false, func() { err = op.Call(bg(), c) })
+	ts.Close() // waits for the handler, so written is final
 
-			apiErr := requireAPIError(t, err, http.StatusBadGateway, mfaclient.ErrServer, 1)
-			assert.Len(t, apiErr.Body, transport.MaxBodyKept)
-			allocated := after.TotalAlloc - before.TotalAlloc
-			t.Logf("%s: 1 GiB body: the call allocated %d KiB (client and server together); the server wrote %d KiB before the client hung up",
-				p.Name, allocated>>10, written.Load()>>10)
-			assert.Less(t, allocated, uint64(4<<20), "memory the call allocated")
-			assert.Less(t, written.Load(), int64(64<<20), "the client stopped reading long before 1 GiB")
-		})
-	}
+	apiErr := requireAPIError(t, err, http.StatusBadGateway, mfaclient.ErrServer, 1)
+	assert.Len(t, apiErr.Body, transport.MaxBodyKept)
+	allocated := after.TotalAlloc - before.TotalAlloc
+	t.Logf("%s %s: 1 GiB body: the call allocated %d KiB (client and server together); the server wrote %d KiB before the client hung up",
+		p.Name, op.Name, allocated>>10, written.Load()>>10)
+	assert.Less(t, allocated, uint64(4<<20), "memory the call allocated")
+	assert.Less(t, written.Load(), int64(64<<20), "the client stopped reading long before 1 GiB")
 }
 
 // malformedBodies are answers no provider documents. None of them is a
@@ -153,6 +155,10 @@ var malformedBodies = map[string]string{
 // testMalformedBodies: each malformed body, at each status, is the typed
 // error of the status, with the body kept as sent.
 func testMalformedBodies(t *testing.T, p Provider) {
+	eachOperation(t, p, func(t *testing.T, op operation) { testMalformedBodiesOf(t, p, op) })
+}
+
+func testMalformedBodiesOf(t *testing.T, p Provider, op operation) {
 	var status atomic.Int32
 	var body atomic.Value
 	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
@@ -168,7 +174,7 @@ func testMalformedBodies(t *testing.T, p Provider) {
 		for name, b := range malformedBodies {
 			status.Store(int32(code))
 			body.Store(b)
-			err := c.ResetMFA(bg(), p.UserID)
+			err := op.Call(bg(), c)
 			require.Error(t, err, "%d %s is not the documented success", code, name)
 			apiErr := requireAPIError(t, err, code, shapelessClass(code), 1)
 			assert.True(t, bytes.Equal([]byte(b), apiErr.Body), "%d %s: the body is kept as sent", code, name)
@@ -180,11 +186,15 @@ func testMalformedBodies(t *testing.T, p Provider) {
 // timeout (by default 30s, or WithAttemptTimeout, or the caller's
 // http.Client.Timeout), or when the caller's context ends.
 func testStalledAnswers(t *testing.T, p Provider) {
+	eachOperation(t, p, func(t *testing.T, op operation) { testStalledAnswersOf(t, p, op) })
+}
+
+func testStalledAnswersOf(t *testing.T, p Provider, op operation) {
 	hang := func(_ int, _ http.ResponseWriter, r *http.Request) { <-r.Context().Done() }
 	t.Run("DefaultAttemptTimeout", func(t *testing.T) {
 		inBubble(t, p, hang, func(t *testing.T, srv *server, newClient func(...mfaclient.Option) Client) {
 			start := time.Now()
-			err := newClient(noRetry).ResetMFA(bg(), p.UserID)
+			err := op.Call(bg(), newClient(noRetry))
 			requireNetworkError(t, err, 1)
 			assert.Equal(t, mfaclient.DefaultAttemptTimeout, time.Since(start), "no option: the default bounds the attempt")
 			assert.Len(t, srv.requests(), 1)
@@ -199,7 +209,7 @@ func testStalledAnswers(t *testing.T, p Provider) {
 			c, err := p.New(ps.URL, mfaclient.WithHTTPClient(&hc), noRetry)
 			require.NoError(t, err)
 			start := time.Now()
-			requireNetworkError(t, c.ResetMFA(bg(), p.UserID), 1)
+			requireNetworkError(t, op.Call(bg(), c), 1)
 			assert.Equal(t, 7*time.Second, time.Since(start))
 		})
 	})
@@ -211,7 +221,7 @@ func testStalledAnswers(t *testing.T, p Provider) {
 	t.Run("HeadersNeverEnd", func(t *testing.T) {
 		inBubble(t, p, partialHeaders, func(t *testing.T, _ *server, newClient func(...mfaclient.Option) Client) {
 			start := time.Now()
-			err := newClient(noRetry, mfaclient.WithAttemptTimeout(5*time.Second)).ResetMFA(bg(), p.UserID)
+			err := op.Call(bg(), newClient(noRetry, mfaclient.WithAttemptTimeout(5*time.Second)))
 			requireNetworkError(t, err, 1)
 			assert.Equal(t, 5*time.Second, time.Since(start))
 		})
@@ -221,7 +231,7 @@ func testStalledAnswers(t *testing.T, p Provider) {
 			ctx, cancel := context.WithTimeout(bg(), 3*time.Second)
 			defer cancel()
 			start := time.Now()
-			err := newClient(noRetry).ResetMFA(ctx, p.UserID)
+			err := op.Call(ctx, newClient(noRetry))
 			assert.ErrorIs(t, err, context.DeadlineExceeded)
 			assert.True(t, isOnly(err, nil), "a context error matches no sentinel: %v", err)
 			assert.Equal(t, 3*time.Second, time.Since(start))
@@ -239,7 +249,7 @@ func testStalledAnswers(t *testing.T, p Provider) {
 		t.Run("BodyStalls"+strconv.Itoa(status), func(t *testing.T) {
 			inBubble(t, p, stalledBody(status), func(t *testing.T, _ *server, newClient func(...mfaclient.Option) Client) {
 				start := time.Now()
-				err := newClient(noRetry, mfaclient.WithAttemptTimeout(5*time.Second)).ResetMFA(bg(), p.UserID)
+				err := op.Call(bg(), newClient(noRetry, mfaclient.WithAttemptTimeout(5*time.Second)))
 				apiErr := requireLostAnswer(t, err, status)
 				assert.Equal(t, `{"success":`, string(apiErr.Body), "what came is kept")
 				assert.Contains(t, apiErr.Detail, "cut", "the error says the answer was lost")
@@ -252,7 +262,7 @@ func testStalledAnswers(t *testing.T, p Provider) {
 			ctx, cancel := context.WithTimeout(bg(), 3*time.Second)
 			defer cancel()
 			start := time.Now()
-			err := newClient(noRetry).ResetMFA(ctx, p.UserID)
+			err := op.Call(ctx, newClient(noRetry))
 			assert.ErrorIs(t, err, context.DeadlineExceeded, "the caller's context ended before the answer was whole")
 			assert.True(t, isOnly(err, nil), "a context error matches no sentinel: %v", err)
 			assert.Equal(t, 3*time.Second, time.Since(start))
@@ -318,17 +328,19 @@ func resetConn(w http.ResponseWriter, raw string) {
 func testResetMidBody(t *testing.T, p Provider) {
 	for _, status := range []int{200, 404, 500} {
 		t.Run(strconv.Itoa(status), func(t *testing.T) {
-			partial := `{"success":true,"message":"MFA reset successf`
-			srv := newServer(func(_ int, w http.ResponseWriter, _ *http.Request) {
-				resetConn(w, "HTTP/1.1 "+strconv.Itoa(status)+" "+http.StatusText(status)+
-					"\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n"+partial)
+			eachOperation(t, p, func(t *testing.T, op operation) {
+				partial := `{"success":true,"message":"MFA reset successf`
+				srv := newServer(func(_ int, w http.ResponseWriter, _ *http.Request) {
+					resetConn(w, "HTTP/1.1 "+strconv.Itoa(status)+" "+http.StatusText(status)+
+						"\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n"+partial)
+				})
+				ts := httptest.NewServer(srv)
+				t.Cleanup(ts.Close)
+				c, err := p.New(ts.URL, noRetry)
+				require.NoError(t, err)
+				apiErr := requireLostAnswer(t, op.Call(bg(), c), status)
+				assert.Equal(t, partial, string(apiErr.Body))
 			})
-			ts := httptest.NewServer(srv)
-			t.Cleanup(ts.Close)
-			c, err := p.New(ts.URL, noRetry)
-			require.NoError(t, err)
-			apiErr := requireLostAnswer(t, c.ResetMFA(bg(), p.UserID), status)
-			assert.Equal(t, partial, string(apiErr.Body))
 		})
 	}
 	t.Run("BeforeAnyAnswer", func(t *testing.T) {

@@ -62,42 +62,44 @@ func testCrossHostRedirects(t *testing.T, p Provider) {
 	require.True(t, strings.HasPrefix(originURL, "http://127.0.0.1:"), "the origin is %s", originURL)
 
 	permissive := func(*http.Request, []*http.Request) error { return nil }
-	for _, code := range redirectCodes {
-		for _, to := range []string{"foreign", "self-localhost", "same", "relative"} {
-			for _, userRedirect := range []bool{false, true} {
-				name := strconv.Itoa(code) + "/" + to
-				if userRedirect {
-					name += "/CallerFollowsAll"
-				}
-				t.Run(name, func(t *testing.T) {
-					hc := &http.Client{Transport: headerSetter{"X-Redirect-Code", strconv.Itoa(code)}}
-					hc.Transport = chain(hc.Transport, headerSetter{"X-Redirect-To", to})
+	eachOperation(t, p, func(t *testing.T, op operation) {
+		for _, code := range redirectCodes {
+			for _, to := range []string{"foreign", "self-localhost", "same", "relative"} {
+				for _, userRedirect := range []bool{false, true} {
+					name := strconv.Itoa(code) + "/" + to
 					if userRedirect {
-						hc.CheckRedirect = permissive // the caller's own policy cannot widen ours
+						name += "/CallerFollowsAll"
 					}
-					c, err := p.New(originURL, mfaclient.WithHTTPClient(hc), mfaclient.WithRetry(fastRetry))
-					require.NoError(t, err)
-					before := len(origin.requests())
-					err = c.ResetMFA(bg(), p.UserID)
-
-					sameHost := to == "same" || to == "relative"
-					if sameHost && (code == http.StatusTemporaryRedirect || code == http.StatusPermanentRedirect) {
-						require.NoError(t, err, "a 307/308 to the same host is followed")
-						reqs := origin.requests()[before:]
-						require.Len(t, reqs, 2)
-						assert.Equal(t, http.MethodPost, reqs[1].Method)
-						assert.Equal(t, reqs[0].Body, reqs[1].Body)
-						for _, h := range p.CredentialHeaders {
-							assert.Equal(t, reqs[0].Header.Values(h), reqs[1].Header.Values(h), "same host keeps %s", h)
+					t.Run(name, func(t *testing.T) {
+						hc := &http.Client{Transport: headerSetter{"X-Redirect-Code", strconv.Itoa(code)}}
+						hc.Transport = chain(hc.Transport, headerSetter{"X-Redirect-To", to})
+						if userRedirect {
+							hc.CheckRedirect = permissive // the caller's own policy cannot widen ours
 						}
-						return
-					}
-					requireAPIError(t, err, code, mfaclient.ErrUnexpectedResponse, 1)
-					assert.Len(t, origin.requests()[before:], 1, "not followed, not retried")
-				})
+						c, err := p.New(originURL, mfaclient.WithHTTPClient(hc), mfaclient.WithRetry(fastRetry))
+						require.NoError(t, err)
+						before := len(origin.requests())
+						err = op.Call(bg(), c)
+
+						sameHost := to == "same" || to == "relative"
+						if sameHost && (code == http.StatusTemporaryRedirect || code == http.StatusPermanentRedirect) {
+							require.NoError(t, err, "a 307/308 to the same host is followed")
+							reqs := origin.requests()[before:]
+							require.Len(t, reqs, 2)
+							assert.Equal(t, http.MethodPost, reqs[1].Method)
+							assert.Equal(t, reqs[0].Body, reqs[1].Body)
+							for _, h := range p.CredentialHeaders {
+								assert.Equal(t, reqs[0].Header.Values(h), reqs[1].Header.Values(h), "same host keeps %s", h)
+							}
+							return
+						}
+						requireAPIError(t, err, code, mfaclient.ErrUnexpectedResponse, 1)
+						assert.Len(t, origin.requests()[before:], 1, "not followed, not retried")
+					})
+				}
 			}
 		}
-	}
+	})
 	for _, r := range foreign.requests() {
 		for _, h := range p.CredentialHeaders {
 			assert.Empty(t, r.Header.Values(h), "credential header %s reached the foreign server", h)

@@ -145,6 +145,7 @@ func testSecretsEveryPath(t *testing.T, p Provider) {
 		path{mode: "refused", base: closed.URL},
 	)
 
+	ops := operations(t, p)
 	secrets := append([]string(nil), p.Secrets...)
 	var errs []error
 	for _, pt := range paths {
@@ -166,23 +167,25 @@ func testSecretsEveryPath(t *testing.T, p Provider) {
 			secrets = append(secrets, twoFactorCode)
 		}
 		for i, cl := range clients {
-			name := strings.NewReplacer(":", "-").Replace(pt.mode) + "-" + strconv.Itoa(i)
-			for j := range 2 { // the second call meets what the first one taught the client
-				ctx := mfatest.RecordAs(bg(), name+"-"+strconv.Itoa(j), mfatest.Call{Operation: "ResetMFA", UserID: p.UserID})
-				err := cl.ResetMFA(ctx, p.UserID)
-				if err == nil {
-					continue // a 200 echo that happens to be the documented success
-				}
-				errs = append(errs, err)
-				var apiErr *mfaclient.APIError
-				if errors.As(err, &apiErr) && apiErr.Attempts > 0 {
-					require.NoError(t, rec.Outcome(ctx, err), name)
+			for _, op := range ops {
+				name := strings.NewReplacer(":", "-").Replace(pt.mode) + "-" + op.Name + "-" + strconv.Itoa(i)
+				for j := range 2 { // the second call meets what the first one taught the client
+					ctx := mfatest.RecordAs(bg(), name+"-"+strconv.Itoa(j), mfatest.Call{Operation: op.Name, UserID: op.UserID})
+					err := op.Call(ctx, cl)
+					if err == nil {
+						continue // a 200 echo that happens to be the documented success
+					}
+					errs = append(errs, err)
+					var apiErr *mfaclient.APIError
+					if errors.As(err, &apiErr) && apiErr.Attempts > 0 {
+						require.NoError(t, rec.Outcome(ctx, err), name)
+					}
 				}
 			}
 		}
 	}
 
-	require.GreaterOrEqual(t, len(errs), 2*(len(paths)-1), "the error paths were driven")
+	require.GreaterOrEqual(t, len(errs), 2*len(ops)*(len(paths)-1), "the error paths were driven")
 	for _, err := range errs {
 		for i, s := range errorTexts(err) {
 			for _, secret := range secrets {

@@ -76,21 +76,27 @@ func testInput(t *testing.T, p Provider) {
 
 // testHeaders: the request carries the credentials, Accept and User-Agent.
 func testHeaders(t *testing.T, p Provider) {
+	eachOperation(t, p, func(t *testing.T, op operation) { testHeadersOf(t, p, op) })
+}
+
+func testHeadersOf(t *testing.T, p Provider, op operation) {
 	srv := newServer(func(_ int, w http.ResponseWriter, _ *http.Request) { p.Success(w) })
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)
 
 	c, err := p.New(ts.URL)
 	require.NoError(t, err)
-	require.NoError(t, c.ResetMFA(bg(), p.UserID))
+	require.NoError(t, op.Call(bg(), c))
 	c2, err := p.New(ts.URL, mfaclient.WithUserAgent("helpdesk-bot/2.1"))
 	require.NoError(t, err)
-	require.NoError(t, c2.ResetMFA(bg(), p.UserID))
+	require.NoError(t, op.Call(bg(), c2))
 
 	reqs := srv.requests()
 	require.Len(t, reqs, 2)
 	assert.Equal(t, http.MethodPost, reqs[0].Method)
-	assert.Equal(t, p.ResetPath, reqs[0].Path)
+	if op.Name == "ResetMFA" {
+		assert.Equal(t, p.ResetPath, reqs[0].Path)
+	}
 	assert.Equal(t, "application/json", reqs[0].Header.Get("Accept"))
 	assert.Equal(t, "mfakit/"+mfaclient.Version, reqs[0].Header.Get("User-Agent"))
 	assert.Equal(t, "helpdesk-bot/2.1 mfakit/"+mfaclient.Version, reqs[1].Header.Get("User-Agent"))

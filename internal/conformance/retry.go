@@ -235,12 +235,16 @@ func testRateLimit(t *testing.T, p Provider) {
 }
 
 func testContext(t *testing.T, p Provider) {
+	eachOperation(t, p, func(t *testing.T, op operation) { testContextOf(t, p, op) })
+}
+
+func testContextOf(t *testing.T, p Provider, op operation) {
 	t.Run("CancelEndsRateLimitWait", func(t *testing.T) {
 		inBubble(t, p, rateLimitedOnce(p, "Retry-After", "30"), func(t *testing.T, srv *server, newClient func(...mfaclient.Option) Client) {
 			ctx, cancel := context.WithCancel(bg())
 			time.AfterFunc(2*time.Second, cancel)
 			start := time.Now()
-			err := newClient().ResetMFA(ctx, p.UserID)
+			err := op.Call(ctx, newClient())
 			assert.ErrorIs(t, err, context.Canceled)
 			assert.True(t, isOnly(err, nil), "a context error matches no sentinel: %v", err)
 			assert.Equal(t, 2*time.Second, time.Since(start))
@@ -253,31 +257,33 @@ func testContext(t *testing.T, p Provider) {
 			ctx, cancel := context.WithTimeout(bg(), 3*time.Second)
 			defer cancel()
 			start := time.Now()
-			err := newClient().ResetMFA(ctx, p.UserID)
+			err := op.Call(ctx, newClient())
 			assert.ErrorIs(t, err, context.DeadlineExceeded)
 			assert.Equal(t, 3*time.Second, time.Since(start))
 		})
 	})
-	t.Run("AttemptTimeout", func(t *testing.T) {
-		hang := func(_ int, _ http.ResponseWriter, r *http.Request) { <-r.Context().Done() }
-		inBubble(t, p, hang, func(t *testing.T, srv *server, newClient func(...mfaclient.Option) Client) {
-			start := time.Now()
-			c := newClient(mfaclient.WithAttemptTimeout(2*time.Second), mfaclient.WithRetry(mfaclient.RetryPolicy{MaxRetries: 1, MinWait: time.Second, MaxWait: time.Second}))
-			err := c.ResetMFA(bg(), p.UserID)
-			var op *mfaclient.OpError
-			require.ErrorAs(t, err, &op)
-			assert.True(t, isOnly(err, mfaclient.ErrNetwork), "%v", err)
-			assert.False(t, errors.Is(err, context.DeadlineExceeded), "the caller's context did not end")
-			if p.ResetIdempotent {
-				assert.Equal(t, 2, op.Attempts)
-				elapsed := time.Since(start) // 2s attempt, a jittered wait in [0.5s, 1s], 2s attempt
-				assert.True(t, elapsed >= 4500*time.Millisecond && elapsed <= 5*time.Second, "elapsed %s", elapsed)
-			} else {
-				assert.Equal(t, 1, op.Attempts, "a reset that may have reached the server is not repeated")
-				assert.Equal(t, 2*time.Second, time.Since(start))
-			}
+	if op.Name == "ResetMFA" { // ResetIdempotent describes ResetMFA
+		t.Run("AttemptTimeout", func(t *testing.T) {
+			hang := func(_ int, _ http.ResponseWriter, r *http.Request) { <-r.Context().Done() }
+			inBubble(t, p, hang, func(t *testing.T, srv *server, newClient func(...mfaclient.Option) Client) {
+				start := time.Now()
+				c := newClient(mfaclient.WithAttemptTimeout(2*time.Second), mfaclient.WithRetry(mfaclient.RetryPolicy{MaxRetries: 1, MinWait: time.Second, MaxWait: time.Second}))
+				err := c.ResetMFA(bg(), p.UserID)
+				var op *mfaclient.OpError
+				require.ErrorAs(t, err, &op)
+				assert.True(t, isOnly(err, mfaclient.ErrNetwork), "%v", err)
+				assert.False(t, errors.Is(err, context.DeadlineExceeded), "the caller's context did not end")
+				if p.ResetIdempotent {
+					assert.Equal(t, 2, op.Attempts)
+					elapsed := time.Since(start) // 2s attempt, a jittered wait in [0.5s, 1s], 2s attempt
+					assert.True(t, elapsed >= 4500*time.Millisecond && elapsed <= 5*time.Second, "elapsed %s", elapsed)
+				} else {
+					assert.Equal(t, 1, op.Attempts, "a reset that may have reached the server is not repeated")
+					assert.Equal(t, 2*time.Second, time.Since(start))
+				}
+			})
 		})
-	})
+	}
 	t.Run("AlreadyCancelled", func(t *testing.T) {
 		srv := newServer(func(_ int, w http.ResponseWriter, _ *http.Request) { p.Success(w) })
 		ts := httptest.NewServer(srv)
@@ -286,7 +292,7 @@ func testContext(t *testing.T, p Provider) {
 		require.NoError(t, err)
 		ctx, cancel := context.WithCancel(bg())
 		cancel()
-		assert.ErrorIs(t, c.ResetMFA(ctx, p.UserID), context.Canceled)
+		assert.ErrorIs(t, op.Call(ctx, c), context.Canceled)
 		assert.Empty(t, srv.requests())
 	})
 }

@@ -99,6 +99,10 @@ func (h headerSetter) RoundTrip(r *http.Request) (*http.Response, error) {
 // testBounds: a huge body is read through the bound; a non-JSON answer is
 // classified by its status.
 func testBounds(t *testing.T, p Provider) {
+	eachOperation(t, p, func(t *testing.T, op operation) { testBoundsOf(t, p, op) })
+}
+
+func testBoundsOf(t *testing.T, p Provider, op operation) {
 	huge := bytes.Repeat([]byte("x"), 5<<20)
 	srv := newServer(func(n int, w http.ResponseWriter, _ *http.Request) {
 		if n == 0 {
@@ -114,13 +118,13 @@ func testBounds(t *testing.T, p Provider) {
 	c, err := p.New(ts.URL, mfaclient.WithRetry(mfaclient.RetryPolicy{}))
 	require.NoError(t, err)
 
-	err = c.ResetMFA(bg(), p.UserID)
+	err = op.Call(bg(), c)
 	var apiErr *mfaclient.APIError
 	require.ErrorAs(t, err, &apiErr)
 	assert.True(t, isOnly(err, mfaclient.ErrServer), "%v", err)
 	assert.Len(t, apiErr.Body, transport.MaxBodyKept)
 
-	err = c.ResetMFA(bg(), p.UserID)
+	err = op.Call(bg(), c)
 	require.ErrorAs(t, err, &apiErr)
 	assert.True(t, isOnly(err, mfaclient.ErrUnexpectedResponse), "a 200 that is not the documented success: %v", err)
 	assert.Equal(t, http.StatusOK, apiErr.StatusCode)
@@ -155,6 +159,10 @@ func echoServer(status int, disguise bool) http.HandlerFunc {
 // testSecrets: an echoing server cannot put a credential into an error
 // string, an APIError field, or a log record.
 func testSecrets(t *testing.T, p Provider) {
+	eachOperation(t, p, func(t *testing.T, op operation) { testSecretsOf(t, p, op) })
+}
+
+func testSecretsOf(t *testing.T, p Provider, op operation) {
 	var logs bytes.Buffer
 	logger := slog.New(slog.NewJSONHandler(&syncWriter{w: &logs}, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	for _, disguise := range []bool{false, true} {
@@ -162,7 +170,7 @@ func testSecrets(t *testing.T, p Provider) {
 			ts := httptest.NewServer(echoServer(status, disguise))
 			c, err := p.New(ts.URL, mfaclient.WithLogger(logger), mfaclient.WithRetry(fastRetry))
 			require.NoError(t, err)
-			err = c.ResetMFA(bg(), p.UserID)
+			err = op.Call(bg(), c)
 			ts.Close()
 			require.Error(t, err)
 			var apiErr *mfaclient.APIError
