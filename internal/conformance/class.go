@@ -1,5 +1,7 @@
 package conformance
 
+// Guarantee "No false class" (README, Security and reliability).
+
 import (
 	"encoding/json"
 	"net/http"

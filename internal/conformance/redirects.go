@@ -1,5 +1,8 @@
 package conformance
 
+// Guarantee "Redirects never carry credentials elsewhere" (README, Security
+// and reliability).
+
 import (
 	"net"
 	"net/http"
@@ -109,23 +112,68 @@ func testCrossHostRedirects(t *testing.T, p Provider) {
 	assert.Zero(t, underOtherName.Load(), "nothing reached the origin under its other name")
 }
 
-// chain makes a transport that applies outer's header, then inner's.
-func chain(inner http.RoundTripper, outer headerSetter) http.RoundTripper {
-	return roundTripFunc(func(r *http.Request) (*http.Response, error) {
-		r = r.Clone(r.Context())
-		r.Header.Set(outer.k, outer.v)
-		return inner.RoundTrip(r)
-	})
-}
-
-type roundTripFunc func(*http.Request) (*http.Response, error)
-
-func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
-
-// port is the port a test server listens on.
-func port(t *testing.T, ts *httptest.Server) string {
-	t.Helper()
-	_, p, err := net.SplitHostPort(ts.Listener.Addr().String())
+// testRedirects: a redirect to another host is never followed, so no
+// credential reaches it; 301/302/303 (which would turn the POST into a GET)
+// are not followed either; a 307 to the same host is.
+func testRedirects(t *testing.T, p Provider) {
+	other := newServer(func(_ int, w http.ResponseWriter, _ *http.Request) { p.Success(w) })
+	ots := httptest.NewServer(other)
+	t.Cleanup(ots.Close)
+	_, otherPort, err := net.SplitHostPort(ots.Listener.Addr().String())
 	require.NoError(t, err)
-	return p
+
+	var originURL string
+	origin := newServer(func(_ int, w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Query().Get("to") {
+		case "":
+			switch {
+			case strings.HasSuffix(r.URL.Path, "/followed"):
+				p.Success(w)
+			case r.Header.Get("X-Case") == "other-host":
+				w.Header().Set("Location", "http://localhost:"+otherPort+r.URL.Path)
+				w.WriteHeader(http.StatusTemporaryRedirect)
+			case r.Header.Get("X-Case") == "302":
+				w.Header().Set("Location", originURL+"/followed")
+				w.WriteHeader(http.StatusFound)
+			default:
+				w.Header().Set("Location", originURL+"/followed")
+				w.WriteHeader(http.StatusTemporaryRedirect)
+			}
+		}
+	})
+	ts := httptest.NewServer(origin)
+	t.Cleanup(ts.Close)
+	originURL = ts.URL
+
+	for _, tc := range []struct {
+		name, header string
+		status       int
+	}{
+		{"OtherHost", "other-host", http.StatusTemporaryRedirect},
+		{"Found", "302", http.StatusFound},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			hc := &http.Client{Transport: headerSetter{"X-Case", tc.header}}
+			c, err := p.New(ts.URL, mfaclient.WithHTTPClient(hc), mfaclient.WithRetry(fastRetry))
+			require.NoError(t, err)
+			err = c.ResetMFA(bg(), p.UserID)
+			var apiErr *mfaclient.APIError
+			require.ErrorAs(t, err, &apiErr)
+			assert.True(t, isOnly(err, mfaclient.ErrUnexpectedResponse), "%v", err)
+			assert.Equal(t, tc.status, apiErr.StatusCode)
+			assert.Equal(t, 1, apiErr.Attempts, "a redirect is an answer, not retried")
+		})
+	}
+	assert.Empty(t, other.requests(), "nothing, and so no credential, reached the other host")
+
+	t.Run("SameHost307", func(t *testing.T) {
+		c, err := p.New(ts.URL)
+		require.NoError(t, err)
+		require.NoError(t, c.ResetMFA(bg(), p.UserID))
+		reqs := origin.requests()
+		last := reqs[len(reqs)-1]
+		assert.True(t, strings.HasSuffix(last.Path, "/followed"))
+		assert.Equal(t, http.MethodPost, last.Method, "307 keeps the method")
+		assert.Equal(t, reqs[len(reqs)-2].Body, last.Body, "and the body")
+	})
 }
