@@ -167,6 +167,7 @@ func testUnparseableLocation(t *testing.T, p Provider) {
 				require.NoError(t, err)
 				apiErr := requireAPIError(t, op.Call(bg(), c), code, mfaclient.ErrUnexpectedResponse, 1)
 				assert.Equal(t, "http://%zz/landed", apiErr.Header.Get("Location"))
+				assert.Contains(t, apiErr.Detail, "redirect not followed")
 				assert.Len(t, srv.requests(), 1, "one request")
 			})
 		})
