@@ -59,6 +59,12 @@ func New(cfg Config) (*Client, error) {
 	if s.AttemptTimeout < 0 {
 		return nil, InvalidInput(cfg.Provider, "New", "attempt timeout %s is negative", s.AttemptTimeout)
 	}
+	if hasControl(s.UserAgent) {
+		return nil, InvalidInput(cfg.Provider, "New", "user agent contains control characters, so it can never be sent as a header")
+	}
+	if err := checkHeaderValues(cfg.Header); err != nil {
+		return nil, InvalidInput(cfg.Provider, "New", "%v", err)
+	}
 	rt := &attemptTransport{
 		gate:     new(gate),
 		timeout:  s.AttemptTimeout,
@@ -76,12 +82,6 @@ func New(cfg Config) (*Client, error) {
 	rc.Backoff = rt.backoff
 	rc.ErrorHandler = keepLastResponse
 
-	if hasControl(s.UserAgent) {
-		return nil, InvalidInput(cfg.Provider, "New", "user agent contains control characters, so it can never be sent as a header")
-	}
-	if err := checkHeaderValues(cfg.Header); err != nil {
-		return nil, InvalidInput(cfg.Provider, "New", "%v", err)
-	}
 	ua := "mfakit/" + mfaclient.Version
 	if s.UserAgent != "" {
 		ua = s.UserAgent + " " + ua
