@@ -149,6 +149,13 @@ func TestRocketChatHandlerAnswers(t *testing.T) {
 			got := send(t, http.MethodPost, rc.URL()+rcPath, tc.body, append(rcTOTP(caller), "Content-Type", "application/json")...)
 			assert.Equal(t, tc.status, got.status)
 			assert.Equal(t, tc.want, got.body)
+			if strings.Contains(got.body, "invalid-params") {
+				assert.Empty(t, got.header.Values("X-RateLimit-Limit"), "the body schema is checked before the rate limit")
+			} else if tc.asMember {
+				assert.Equal(t, "9", got.header.Get("X-RateLimit-Remaining"), "a member is rate limited")
+			} else {
+				assert.Empty(t, got.header.Values("X-RateLimit-Limit"), "an admin bypasses the rate limiter")
+			}
 			for name, seeded := range map[string]mfatest.FakeUser{"admin": rc.Admin, "member": rc.Member} {
 				now, _ := rc.User(seeded.ID)
 				wasReset := name == tc.reset
