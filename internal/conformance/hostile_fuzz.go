@@ -147,7 +147,7 @@ func CheckAnswer(t *testing.T, a Answer, rules AnswerRules, call func(hc *http.C
 		t.Fatalf("a context error with a live context: %v", err)
 	}
 	var classes []error
-	for _, c := range allClasses {
+	for _, c := range mfaclient.Classes() {
 		if errors.Is(err, c) {
 			classes = append(classes, c)
 		}
@@ -157,7 +157,7 @@ func CheckAnswer(t *testing.T, a Answer, rules AnswerRules, call func(hc *http.C
 	}
 	class := classes[0]
 	want := statusClass(a.Status)
-	allowed := class == want
+	allowed := class == want || class == shapelessClass(a.Status) // the status's class needs the provider's shape
 	refined := map[int][]error{http.StatusBadRequest: rules.Refined400, http.StatusUnauthorized: rules.Refined401}
 	for _, c := range refined[a.Status] {
 		allowed = allowed || class == c
