@@ -105,7 +105,7 @@ type RocketChatFake struct {
 
 	body401     []byte
 	noChallenge bool
-	noBypass    bool
+	noBypass    atomic.Bool // the admin role lost api-bypass-rate-limit
 	twoFactor   atomic.Bool // the workspace setting
 
 	mailMu sync.Mutex
@@ -137,9 +137,9 @@ func StartRocketChat(opts ...FakeOption) (*RocketChatFake, error) {
 	rc := &RocketChatFake{
 		body401:     []byte(rocketChat401Bodies[cfg.rc401]),
 		noChallenge: cfg.noChallenge,
-		noBypass:    cfg.noBypass,
 		mail:        make(map[string]*emailCode),
 	}
+	rc.noBypass.Store(cfg.noBypass)
 	rc.twoFactor.Store(!cfg.twoFactorDisabled)
 	f, err := newFake(cfg, rc.errorBody)
 	if err != nil {
@@ -162,6 +162,11 @@ func NewRocketChat(t testing.TB, opts ...FakeOption) *RocketChatFake {
 // SetTwoFactorEnabled changes the workspace 2FA setting (see
 // WithTwoFactorDisabled).
 func (rc *RocketChatFake) SetTwoFactorEnabled(on bool) { rc.twoFactor.Store(on) }
+
+// SetRateLimitBypass changes whether the admin role bypasses the rate
+// limiter (true at start unless WithoutRateLimitBypass): a test that wants
+// to see an admin client rate limited turns it off.
+func (rc *RocketChatFake) SetRateLimitBypass(on bool) { rc.noBypass.Store(!on) }
 
 // PasswordCode is the x-2fa-code for method "password": the lowercase hex
 // SHA-256 of the password.
@@ -221,7 +226,7 @@ func (rc *RocketChatFake) handle(w http.ResponseWriter, r *http.Request) {
 func (rc *RocketChatFake) bypassesRateLimit(caller FakeUser) bool {
 	switch caller.Role {
 	case "admin", "bot", "app":
-		return !rc.noBypass
+		return !rc.noBypass.Load()
 	}
 	return false
 }
