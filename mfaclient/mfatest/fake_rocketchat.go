@@ -1,13 +1,13 @@
 package mfatest
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -246,20 +246,28 @@ var userKeys = []string{"userId", "username", "user"}
 
 // readParams applies the route's body schema and returns the user keys the
 // body has (nil when it names none: a self-reset), or the schema's message.
-// As in Rocket.Chat's router, a JSON body that does not parse counts as {}
-// (parseBodyParams swallows the error) and so does JSON null; values are
-// kept as sent.
+// It reads the body as Rocket.Chat's router (parseBodyParams) does, by
+// Content-Type: JSON, where a body that does not parse counts as {} (the
+// error is swallowed) and so does null; a form; anything else as text,
+// which, unless empty, spreads into {"0": ..., "1": ...} and fails the
+// schema. Values are kept as sent.
 func readParams(r *http.Request) (map[string]string, string) {
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody))
-	if err != nil || len(bytes.TrimSpace(body)) == 0 {
+	if err != nil || len(body) == 0 {
 		return nil, ""
+	}
+	ct := r.Header.Get("Content-Type")
+	switch {
+	case strings.Contains(ct, "multipart/form-data"):
+		return nil, ""
+	case strings.Contains(ct, "application/x-www-form-urlencoded"):
+		return formParams(body)
+	case !strings.Contains(ct, "application/json"):
+		return nil, "must NOT have additional properties"
 	}
 	var v any
 	if json.Unmarshal(body, &v) != nil {
-		if strings.Contains(r.Header.Get("Content-Type"), "application/json") {
-			return nil, ""
-		}
-		return nil, "must NOT have additional properties" // a text body spreads into {"0": ..., "1": ...}
+		return nil, ""
 	}
 	raw, isObject := v.(map[string]any)
 	switch {
@@ -281,6 +289,22 @@ func readParams(r *http.Request) (map[string]string, string) {
 			params = make(map[string]string)
 		}
 		params[k] = s
+	}
+	return params, ""
+}
+
+// formParams is readParams for a form body: every value is a string.
+func formParams(body []byte) (map[string]string, string) {
+	form, err := url.ParseQuery(string(body))
+	if err != nil || len(form) == 0 {
+		return nil, ""
+	}
+	params := make(map[string]string, len(form))
+	for k, vs := range form {
+		if !isUserKey(k) {
+			return nil, "must NOT have additional properties"
+		}
+		params[k] = vs[len(vs)-1] // Object.fromEntries keeps the last
 	}
 	return params, ""
 }
