@@ -83,7 +83,8 @@ func New(serverURL string, creds Credentials, opts ...mfaclient.Option) (*Client
 // "totp" (a 6-digit code or a backup code), "email" (the mailed code) or
 // "password" (prefer WithTwoFactorPassword). An empty code or an unknown
 // method makes the copy's calls fail with mfaclient.ErrInvalidInput, sending
-// nothing. c itself is unchanged.
+// nothing. c itself is unchanged. With "totp" or "email" the copy's calls
+// are not repeated after a lost answer (the code may be spent); see ResetMFA.
 func (c *Client) WithTwoFactorCode(code, method string) *Client {
 	cp := *c
 	cp.twoFAErr = nil
