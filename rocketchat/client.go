@@ -117,9 +117,9 @@ func (c *Client) WithTwoFactorPassword(password string) *Client {
 // plain text and only its SHA-256 digest is kept. The result is a *Client.
 func (c *Client) WithSecondFactor(ch *mfaclient.SecondFactorChallenge, code string) mfaclient.Resetter {
 	switch {
-	case ch == nil:
+	case ch == nil || ch.Method == "":
 		cp := *c
-		cp.twoFAErr = transport.InvalidInput(provider, "WithSecondFactor", "no challenge to answer")
+		cp.twoFAErr = transport.InvalidInput(provider, "WithSecondFactor", "no challenge method to answer")
 		return &cp
 	case ch.Method == TwoFactorPassword:
 		return c.WithTwoFactorPassword(code)
