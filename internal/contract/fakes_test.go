@@ -35,6 +35,7 @@ type fakeRun struct {
 	fb    *mfatest.FlashbackFake
 	eg    *mfatest.EntryGuardFake
 	rc    *mfatest.RocketChatFake
+	kr    *mfatest.KratosFake
 }
 
 // A fakeCase says how to bring a fake to a fixture's answer.
@@ -56,6 +57,7 @@ var (
 	egMember who = func(r *fakeRun) mfatest.FakeUser { return r.eg.Member }
 	rcAdmin  who = func(r *fakeRun) mfatest.FakeUser { return r.rc.Admin }
 	rcMember who = func(r *fakeRun) mfatest.FakeUser { return r.rc.Member }
+	krAlice  who = func(r *fakeRun) mfatest.FakeUser { return r.kr.Alice }
 )
 
 func byID(id string) who {
@@ -266,6 +268,13 @@ var fakeCases = map[string]fakeCase{
 	"rocketchat/unauthorized-401-pre9.json": {opts: []mfatest.FakeOption{mfatest.WithRocketChat401(mfatest.RocketChat401Pre9)}, arrange: expiredToken},
 	"rocketchat/unauthorized-401-v9.json":   {opts: []mfatest.FakeOption{mfatest.WithRocketChat401(mfatest.RocketChat401V9)}, arrange: expiredToken},
 	"rocketchat/unauthorized-401-docs.json": {opts: []mfatest.FakeOption{mfatest.WithRocketChat401(mfatest.RocketChat401Docs)}, arrange: expiredToken},
+
+	// Kratos's admin API has no authentication: any caller will do.
+	"kratos/primary-unsupported.json":        {arrange: caller(krAlice)},
+	"kratos/reset-non-uuid.json":             {arrange: caller(krAlice)},
+	"kratos/reset-404-unknown-identity.json": {arrange: caller(krAlice)},
+	"kratos/proxy-502-html.json":             {arrange: asGiven(krAlice)},
+	"kratos/unavailable-503-empty.json":      {arrange: asGiven(krAlice)},
 }
 
 // notModelled lists the fixtures no fake reproduces, and why.
@@ -277,6 +286,10 @@ var notModelled = map[string]string{
 	"entryguard/ok-200-other-json.json":            notSuccessShape,
 	"rocketchat/ok-200-html.json":                  notSuccessShape,
 	"rocketchat/ok-200-other-json.json":            notSuccessShape,
+	"kratos/ok-200-html.json":                      notSuccessShape,
+	"kratos/ok-200-other-json.json":                notSuccessShape,
+	"kratos/reset-no-second-factor.json": "the fake's identity carries the credential types and traits, not " +
+		"Kratos's timestamps, schema URL and metadata, so its body is not the fixture's byte for byte",
 	"entryguard/reset-400-validation.json": "the fake's validation 400 answers only a non-UUID id, which the client " +
 		"never sends (reset-non-uuid.json); the fixture's body is the errors page's example for /api/v1/auth/register",
 	"rocketchat/error-email-send-failed.json": "the fake sends no notification mail, so the mail cannot fail",
@@ -349,6 +362,9 @@ func runOnFake(t *testing.T, f *mfatest.Fixture, c fakeCase) {
 	case "rocketchat":
 		r.rc = mfatest.NewRocketChat(t, opts...)
 		r.fake = r.rc.Fake
+	case "kratos":
+		r.kr = mfatest.NewKratos(t, opts...)
+		r.fake = r.kr.Fake
 	default:
 		t.Fatalf("no fake for provider %q", f.Provider)
 	}

@@ -198,6 +198,11 @@ type Request struct {
 	// Secrets are per-call values to redact (a 2FA code), besides the
 	// client's.
 	Secrets []string
+	// Classify, when set, reads this request's answers instead of the
+	// client's Classifier: a call made of several requests (Kratos reads an
+	// identity, then deletes its credentials) decodes each success into its
+	// own variables.
+	Classify Classifier
 }
 
 // Do sends req, retrying as the policy allows, and returns nil on the
@@ -235,7 +240,11 @@ func (c *Client) Do(ctx context.Context, req *Request) error {
 	}
 	r := c.redactorFor(req)
 	a.Body = r.Bytes(a.Body)
-	v := c.classify(a)
+	classify := c.classify
+	if req.Classify != nil {
+		classify = req.Classify
+	}
+	v := classify(a)
 	if v.Class == nil {
 		return nil
 	}
