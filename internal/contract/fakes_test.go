@@ -375,18 +375,21 @@ func runOnFake(t *testing.T, f *mfatest.Fixture, c fakeCase) {
 	err := Invoke(context.Background(), f, r.fake.URL(), creds, mfaclient.WithHTTPClient(&http.Client{Transport: wire}))
 	received := r.fake.Requests() - before
 
-	for _, d := range CheckOutcome(modelled(f), err, received, r.now) {
+	for _, d := range CheckOutcome(modelled(f), err, received-len(f.Before), r.now) {
 		t.Error(d)
 	}
 	sent := wire.exchanges()
 	require.Len(t, sent, received, "requests the client sent and the fake received")
 	if f.Expect.WantsRequest() {
-		require.Len(t, sent, 1, "one fixture is one request")
-		for _, d := range mfatest.CheckRequest(f, sent[0].req, sent[0].reqBody, creds.Placeholders().ForCall(f.Call)) {
-			t.Error("request: " + d)
-		}
-		for _, d := range checkResponse(f, sent[0], r.now) {
-			t.Error(d)
+		steps := f.Steps()
+		require.Len(t, sent, len(steps), "one fixture is one request per exchange")
+		for i, step := range steps {
+			for _, d := range mfatest.CheckRequest(step, sent[i].req, sent[i].reqBody, creds.Placeholders().ForCall(f.Call)) {
+				t.Errorf("request %d: %s", i+1, d)
+			}
+			for _, d := range checkResponse(step, sent[i], r.now) {
+				t.Errorf("response %d: %s", i+1, d)
+			}
 		}
 	}
 	if c.after != nil {

@@ -147,6 +147,12 @@ func TestFixtures_replay(t *testing.T) {
 			s := NewReplayServer(t, f)
 			s.SetPlaceholders(v)
 
+			steps := f.Steps()
+			for _, step := range steps[:len(steps)-1] {
+				status, _, body := do(t, fixtureRequest(t, s.URL, step, v))
+				assert.Equal(t, step.Response.Status, status)
+				assert.Equal(t, string(step.Response.BodyBytes()), string(body))
+			}
 			status, header, body := do(t, fixtureRequest(t, s.URL, f, v))
 
 			assert.Equal(t, f.Response.Status, status)
