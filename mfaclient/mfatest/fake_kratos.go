@@ -1,6 +1,7 @@
 package mfatest
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
@@ -39,6 +40,14 @@ type KratosFake struct {
 
 	credMu sync.Mutex
 	creds  map[string]*KratosCredentials // by identity ID
+	docs   map[string]*kratosDoc         // identities seeded from a recorded answer
+}
+
+// kratosDoc is an identity as a real Kratos answered GET for it: its fields,
+// and each credential type's entry, kept as sent.
+type kratosDoc struct {
+	fields map[string]json.RawMessage
+	creds  map[string]json.RawMessage
 }
 
 // KratosCredentials are the credential types of a fake Kratos identity.
@@ -84,7 +93,7 @@ const kratosIdentities = "/admin/identities/"
 // The caller must Close it.
 func StartKratos(opts ...FakeOption) (*KratosFake, error) {
 	cfg := newConfig(opts)
-	k := &KratosFake{creds: map[string]*KratosCredentials{}}
+	k := &KratosFake{creds: map[string]*KratosCredentials{}, docs: map[string]*kratosDoc{}}
 	f, err := newFake(cfg, k.errorBody)
 	if err != nil {
 		return nil, err
@@ -120,6 +129,63 @@ func (k *KratosFake) AddIdentity(u FakeUser, creds KratosCredentials) FakeUser {
 	k.creds[u.ID] = &creds
 	k.credMu.Unlock()
 	return k.AddUser(u)
+}
+
+// SeedIdentity adds the identity that a real Kratos's answer to
+// GET /admin/identities/{id} describes (a recorded fixture's body): its
+// credential types, and the answer itself, which GET then sends back with
+// only the credential types the identity still has. This is how the fake
+// passes recorded fixtures whose identities carry Kratos's timestamps and
+// URLs.
+func (k *KratosFake) SeedIdentity(body []byte) (FakeUser, error) {
+	var doc kratosDoc
+	if err := json.Unmarshal(body, &doc.fields); err != nil {
+		return FakeUser{}, fmt.Errorf("mfatest: kratos identity: %w", err)
+	}
+	var head struct {
+		ID     string            `json:"id"`
+		Traits map[string]string `json:"traits"`
+	}
+	if err := json.Unmarshal(body, &head); err != nil || !isUUID(head.ID) {
+		return FakeUser{}, fmt.Errorf("mfatest: kratos identity: no UUID id (%v)", err)
+	}
+	if raw, ok := doc.fields["credentials"]; ok {
+		if err := json.Unmarshal(raw, &doc.creds); err != nil {
+			return FakeUser{}, fmt.Errorf("mfatest: kratos identity credentials: %w", err)
+		}
+	}
+	var c KratosCredentials
+	for typ, raw := range doc.creds {
+		switch typ {
+		case "password":
+			c.Password = true
+		case "totp":
+			c.TOTP = true
+		case "lookup_secret":
+			c.LookupSecret = true
+		case "passkey":
+			c.Passkey = true
+		case "webauthn":
+			var w struct {
+				Config struct {
+					Credentials []kratosWebAuthnKey `json:"credentials"`
+				} `json:"config"`
+			}
+			_ = json.Unmarshal(raw, &w)
+			for _, key := range w.Config.Credentials {
+				if key.IsPasswordless {
+					c.WebAuthnPasswordless++
+				} else {
+					c.WebAuthnMFA++
+				}
+			}
+		}
+	}
+	u := k.AddIdentity(FakeUser{ID: head.ID, Username: head.Traits["email"]}, c)
+	k.credMu.Lock()
+	k.docs[u.ID] = &doc
+	k.credMu.Unlock()
+	return u, nil
 }
 
 // Credentials returns the identity's current credential types.
@@ -171,8 +237,13 @@ func (k *KratosFake) get(w http.ResponseWriter, r *http.Request) {
 		parsed = append(parsed, v)
 	}
 	k.credMu.Lock()
-	creds := *c
+	creds, doc := *c, k.docs[u.ID]
 	k.credMu.Unlock()
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	if doc != nil {
+		k.reply(w, http.StatusOK, doc.render(creds))
+		return
+	}
 	k.replyJSON(w, http.StatusOK, k.identityJSON(u, creds, include))
 }
 
@@ -231,6 +302,28 @@ func (k *KratosFake) identityJSON(u FakeUser, c KratosCredentials, include map[s
 		out.Credentials = nil
 	}
 	return out
+}
+
+// render is the recorded answer with only the credential types c still
+// has (a webauthn entry is kept as recorded while it has any key).
+func (d *kratosDoc) render(c KratosCredentials) []byte {
+	has := map[string]bool{"password": c.Password, "totp": c.TOTP, "lookup_secret": c.LookupSecret,
+		"passkey": c.Passkey, "webauthn": c.WebAuthnMFA+c.WebAuthnPasswordless > 0}
+	creds := map[string]json.RawMessage{}
+	for typ, raw := range d.creds {
+		if has[typ] || !kratosCredentialTypes[typ] {
+			creds[typ] = raw
+		}
+	}
+	out := make(map[string]json.RawMessage, len(d.fields))
+	for name, v := range d.fields {
+		out[name] = v
+	}
+	delete(out, "credentials")
+	if len(creds) > 0 {
+		out["credentials"] = encodeJSON(creds)
+	}
+	return encodeJSON(out)
 }
 
 func (k *KratosFake) deleteCredentials(w http.ResponseWriter, r *http.Request) {
