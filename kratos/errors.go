@@ -17,18 +17,22 @@ import (
 // (deleteCredentialWebAuthFromIdentity).
 const noSuchCredential = "you tried to remove a "
 
-// classify maps Kratos's answers to DeleteCredential: 204 is the success;
-// an error is classed by its status, and a 404 that names a missing
-// credential (not a missing identity) is ErrMFANotEnabled.
+// classify maps Kratos's answers to a credential DELETE: 204 is the
+// success; an error is classed by its status, and a 404 that names a
+// missing credential (not a missing identity) is ErrMFANotEnabled.
 func classify(a *transport.Answer) transport.Verdict {
 	if a.StatusCode == http.StatusNoContent {
 		return transport.Verdict{}
 	}
-	return classifyError(a)
+	v := classifyError(a)
+	if e, ok := v.Cause.(*ErrorResponse); ok && isNoSuchCredential(a, e) {
+		v.Class = mfaclient.ErrMFANotEnabled
+	}
+	return v
 }
 
 // classifyError is the verdict on any answer that is not the request's
-// documented success.
+// documented success, by its status.
 func classifyError(a *transport.Answer) transport.Verdict {
 	v := transport.Verdict{Class: transport.ClassForStatus(a.StatusCode)}
 	e, ok := decodeError(a)
@@ -43,9 +47,6 @@ func classifyError(a *transport.Answer) transport.Verdict {
 	v.Message = e.Detail.Reason
 	if v.Message == "" {
 		v.Message = e.Detail.Message
-	}
-	if isNoSuchCredential(a, e) {
-		v.Class = mfaclient.ErrMFANotEnabled
 	}
 	return v
 }

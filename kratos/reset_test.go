@@ -255,6 +255,9 @@ func TestResetMFAReadErrors(t *testing.T) {
 		"Ory Network 401":  {401, `{"error":{"code":401,"status":"Unauthorized","message":"The request could not be authorized"}}`, mfaclient.ErrUnauthorized, "Unauthorized"},
 		"Ory Network 403":  {403, `{"error":{"code":403,"status":"Forbidden","message":"The requested action was forbidden"}}`, mfaclient.ErrForbidden, "Forbidden"},
 		"with an error id": {401, `{"error":{"id":"session_inactive","code":401,"status":"Unauthorized","message":"No active session"}}`, mfaclient.ErrUnauthorized, "session_inactive"},
+		// Only a DELETE's 404 can mean "no such credential"; the read's 404 is
+		// about the identity, whatever its reason says.
+		"read 404 with a credential reason": {404, noTOTP, mfaclient.ErrNotFound, "Not Found"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, url := startScripted(t, func(_ int, w http.ResponseWriter, _ *http.Request) { write(w, tc.status, tc.body) })
