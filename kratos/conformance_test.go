@@ -50,6 +50,11 @@ func TestConformance(t *testing.T) {
 			w.WriteHeader(http.StatusNoContent)
 		},
 		ResetIdempotent: true,
+		ErrorBody: func(w http.ResponseWriter, status int) {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(status)
+			fmt.Fprintf(w, `{"error":{"code":%d,"status":%q,"message":"The requested resource could not be found"}}`, status, http.StatusText(status))
+		},
 	})
 }
 

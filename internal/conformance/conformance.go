@@ -50,6 +50,10 @@ type Provider struct {
 	Success func(w http.ResponseWriter)
 	// ResetIdempotent says a 5xx on ResetMFA may be retried.
 	ResetIdempotent bool
+	// ErrorBody, when set, writes the provider's own error body for a
+	// status, where the suite needs an answer with the status's class;
+	// nil means the suite's {"success":false,"error":...}.
+	ErrorBody func(w http.ResponseWriter, status int)
 }
 
 // resetMethod is the HTTP method of the reset request.

@@ -62,15 +62,15 @@ func testSharedClientUnderLoad(t *testing.T, p Provider) {
 		case planOK:
 			p.Success(w)
 		case planNotFound:
-			statusJSON(w, http.StatusNotFound, `{"success":false,"error":"User not found"}`)
+			p.errorAnswer(w, http.StatusNotFound, `{"success":false,"error":"User not found"}`)
 		case planRateLimitOnce:
 			if n == 1 {
-				statusJSON(w, http.StatusTooManyRequests, `{"success":false,"error":"slow down"}`)
+				p.errorAnswer(w, http.StatusTooManyRequests, `{"success":false,"error":"slow down"}`)
 				return
 			}
 			p.Success(w)
 		case planRateLimited:
-			statusJSON(w, http.StatusTooManyRequests, `{"success":false,"error":"slow down"}`)
+			p.errorAnswer(w, http.StatusTooManyRequests, `{"success":false,"error":"slow down"}`)
 		case planServerErrorOnce:
 			if n == 1 {
 				statusJSON(w, http.StatusServiceUnavailable, `<html>busy</html>`)

@@ -62,6 +62,9 @@ type Fake struct {
 	AdminID, MemberID string
 	// Server is the provider's fake (*mfatest.FlashbackFake, ...).
 	Server interface{ Close() }
+	// Notes are lines for a person using the fake (optional): how to
+	// answer its second-factor challenge, say.
+	Notes []string
 }
 
 // Close stops the fake.
@@ -78,6 +81,18 @@ type Provider struct {
 	New func(v Values, opts ...mfaclient.Option) (*Client, error)
 	// StartFake starts the provider's stateful fake on loopback.
 	StartFake func(opts ...mfatest.FakeOption) (*Fake, error)
+
+	// Optional fields: the zero value is valid and means "not known".
+
+	// Caller tells the caller's own user ID from v without sending anything,
+	// and where it was read ("ROCKETCHAT_USER_ID", "the sub claim of
+	// FLASHBACK_TOKEN"); id is "" when v does not tell. The CLI refuses to
+	// reset the caller by mistake (reset-own does it deliberately). Nil: the
+	// caller cannot be known before a call.
+	Caller func(v Values) (id, source string)
+	// SelfResetEndsSession: after ResetOwnMFA the credentials in Values stop
+	// working (Rocket.Chat logs the user out everywhere).
+	SelfResetEndsSession bool
 }
 
 // Missing returns the required settings that v lacks, all of them, in the

@@ -49,7 +49,7 @@ var (
 	knownSentinels = map[string]bool{
 		"ErrInvalidInput": true, "ErrUnsupported": true, "ErrUnauthorized": true, "ErrForbidden": true,
 		"ErrNotFound": true, "ErrMFANotEnabled": true, "ErrSecondFactorRequired": true, "ErrRateLimited": true,
-		"ErrServer": true, "ErrUnexpectedResponse": true, "ErrNetwork": true,
+		"ErrServer": true, "ErrUnexpectedResponse": true, "ErrNetwork": true, "ErrClientDefect": true,
 	}
 	knownTypes = map[string]bool{"APIError": true, "RateLimitError": true, "ForbiddenError": true, "OpError": true}
 	knownOps   = map[string]bool{"ResetMFA": true, "ResetOwnMFA": true, "SetPrimaryMFA": true, "ResetTOTP": true}
@@ -66,7 +66,8 @@ func TestFixtures_wellFormed(t *testing.T) {
 	for _, f := range loadTestdata(t) {
 		t.Run(fixtureID(f), func(t *testing.T) {
 			assert.Equal(t, filepath.Base(filepath.Dir(f.Path)), f.Provider, "a fixture lives under testdata/<provider>/")
-			assert.True(t, knownDocs[f.Source.Doc] || realServerDoc.MatchString(f.Source.Doc), "source.doc %q", f.Source.Doc)
+			assert.True(t, knownDocs[f.Source.Doc] || strings.HasPrefix(f.Source.Doc, "https://") || realServerDoc.MatchString(f.Source.Doc),
+				"source.doc %q", f.Source.Doc)
 			assert.NotEmpty(t, f.Source.Section)
 			assert.NotEmpty(t, f.Description)
 			assert.True(t, knownOps[f.Call.Operation], "call.operation %q", f.Call.Operation)
@@ -193,6 +194,10 @@ func TestFixtures_coverage(t *testing.T) {
 		"rocketchat/error-two-factor-not-enabled", "rocketchat/error-email-send-failed",
 		"rocketchat/unauthorized-401-docs", "rocketchat/unauthorized-401-pre9", "rocketchat/unauthorized-401-v9",
 		"rocketchat/rate-limited-429", "rocketchat/primary-unsupported",
+		"rocketchat/totp-required-totp", "rocketchat/error-not-allowed-federated", "rocketchat/invalid-params",
+		"rocketchat/totp-user-not-found", "rocketchat/reset-self-200-remaining-0", "rocketchat/totp-required-remaining-0",
+		"rocketchat/forbidden-401-v9", "rocketchat/forbidden-401-v9-message", "rocketchat/totp-invalid-totp",
+		"rocketchat/totp-required-email-sent",
 	}
 	for _, p := range []string{"flashback", "entryguard", "rocketchat"} {
 		want = append(want, p+"/proxy-502-html", p+"/unavailable-503-empty", p+"/ok-200-html", p+"/ok-200-other-json")

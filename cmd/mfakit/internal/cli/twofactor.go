@@ -18,7 +18,7 @@ import (
 // server asks and stdin is a terminal (nil otherwise).
 type twoFactorConfig struct {
 	code, method string
-	prompt       func(ch *rocketchat.ErrorDetails) (code, method string, err error)
+	prompt       func(ctx context.Context, ch *rocketchat.ErrorDetails) (code, method string, err error)
 }
 
 // maxPrompts bounds how often one run asks: a wrong code is asked again,
@@ -30,7 +30,7 @@ const maxPrompts = 3
 // and the others wait for its answer, then every later call sends the code.
 type twoFactorClient struct {
 	base   *rocketchat.Client // without a code
-	prompt func(ch *rocketchat.ErrorDetails) (code, method string, err error)
+	prompt func(ctx context.Context, ch *rocketchat.ErrorDetails) (code, method string, err error)
 
 	mu      sync.Mutex
 	current *rocketchat.Client
@@ -61,20 +61,20 @@ func withCode(c *rocketchat.Client, code, method string) *rocketchat.Client {
 }
 
 func (t *twoFactorClient) ResetMFA(ctx context.Context, userID string) error {
-	return t.do(func(c *rocketchat.Client) error { return c.ResetMFA(ctx, userID) })
+	return t.do(ctx, func(c *rocketchat.Client) error { return c.ResetMFA(ctx, userID) })
 }
 
 func (t *twoFactorClient) ResetOwnMFA(ctx context.Context) error {
-	return t.do(func(c *rocketchat.Client) error { return c.ResetOwnMFA(ctx) })
+	return t.do(ctx, func(c *rocketchat.Client) error { return c.ResetOwnMFA(ctx) })
 }
 
 func (t *twoFactorClient) SetPrimaryMFA(ctx context.Context, m mfaclient.Method) error {
-	return t.do(func(c *rocketchat.Client) error { return c.SetPrimaryMFA(ctx, m) })
+	return t.do(ctx, func(c *rocketchat.Client) error { return c.SetPrimaryMFA(ctx, m) })
 }
 
 // do calls with the current client and, when the server answers the 2FA
 // challenge and a prompt is possible, asks for a code and calls again.
-func (t *twoFactorClient) do(call func(*rocketchat.Client) error) error {
+func (t *twoFactorClient) do(ctx context.Context, call func(*rocketchat.Client) error) error {
 	t.mu.Lock()
 	c := t.current
 	t.mu.Unlock()
@@ -84,7 +84,7 @@ func (t *twoFactorClient) do(call func(*rocketchat.Client) error) error {
 		if !ok || t.prompt == nil {
 			return err
 		}
-		next, perr := t.answer(c, ch)
+		next, perr := t.answer(ctx, c, ch)
 		if perr != nil {
 			return errors.Join(err, perr)
 		}
@@ -98,7 +98,7 @@ func (t *twoFactorClient) do(call func(*rocketchat.Client) error) error {
 // answer returns the client to call with after seen met the challenge: one
 // another worker has answered meanwhile, or one with a code prompted for
 // now. It returns nil when no more prompts are allowed.
-func (t *twoFactorClient) answer(seen *rocketchat.Client, ch *rocketchat.ErrorDetails) (*rocketchat.Client, error) {
+func (t *twoFactorClient) answer(ctx context.Context, seen *rocketchat.Client, ch *rocketchat.ErrorDetails) (*rocketchat.Client, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.current != seen {
@@ -108,7 +108,7 @@ func (t *twoFactorClient) answer(seen *rocketchat.Client, ch *rocketchat.ErrorDe
 		return nil, nil
 	}
 	t.prompts++
-	code, method, err := t.prompt(ch)
+	code, method, err := t.prompt(ctx, ch)
 	if err != nil {
 		t.prompts = maxPrompts // the terminal is gone; stop asking
 		return nil, fmt.Errorf("reading the 2FA code: %w", err)
@@ -118,8 +118,33 @@ func (t *twoFactorClient) answer(seen *rocketchat.Client, ch *rocketchat.ErrorDe
 }
 
 // terminalPrompt asks on stderr and reads the answer from the terminal on
-// stdin: a password without echo, a TOTP or email code as typed.
-func terminalPrompt(stdin io.Reader, stderr io.Writer, readSecret func() (string, error)) func(*rocketchat.ErrorDetails) (string, string, error) {
+// stdin: a password without echo, a TOTP or email code as typed. An
+// interrupt ends the wait for the answer: a run must not hang at a prompt
+// after Ctrl-C.
+func terminalPrompt(stdin io.Reader, stderr io.Writer, readSecret func() (string, error)) func(context.Context, *rocketchat.ErrorDetails) (string, string, error) {
+	ask := blockingPrompt(stdin, stderr, readSecret)
+	return func(ctx context.Context, ch *rocketchat.ErrorDetails) (string, string, error) {
+		type answer struct {
+			code, method string
+			err          error
+		}
+		got := make(chan answer, 1)
+		go func() {
+			code, method, err := ask(ch)
+			got <- answer{code, method, err}
+		}()
+		select {
+		case a := <-got:
+			return a.code, a.method, a.err
+		case <-ctx.Done():
+			fmt.Fprintln(stderr)
+			return "", "", ctx.Err()
+		}
+	}
+}
+
+// blockingPrompt asks and waits for the answer.
+func blockingPrompt(stdin io.Reader, stderr io.Writer, readSecret func() (string, error)) func(*rocketchat.ErrorDetails) (string, string, error) {
 	lines := bufio.NewReader(stdin)
 	return func(ch *rocketchat.ErrorDetails) (string, string, error) {
 		method := ch.Method
