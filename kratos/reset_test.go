@@ -320,3 +320,41 @@ func isOnly(err, target error) bool {
 	}
 	return err != nil || target != nil
 }
+
+// The DELETE's answer is lost after Kratos removed the TOTP (the connection
+// drops, or a gateway answers 502): the DELETE is repeated, Kratos answers
+// 404 "this user have no totp set up", and that is not turned into a false
+// "nothing to reset": the reset succeeded. A second reset then finds nothing.
+func TestResetMFALostDeleteAnswer(t *testing.T) {
+	for name, lose := range map[string]func(*mfatest.KratosFake){
+		"dropped":    func(k *mfatest.KratosFake) { k.LoseAnswer() },
+		"gateway502": func(k *mfatest.KratosFake) { k.GatewayErrorAfter(http.StatusBadGateway) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			k := mfatest.NewKratos(t)
+			hc := &http.Client{Transport: afterGET{inner: http.DefaultTransport, hook: func() { lose(k) }}}
+			c := newClient(t, k.URL(), fastRetry, mfaclient.WithHTTPClient(hc))
+			before := k.Requests()
+			require.NoError(t, c.ResetMFA(context.Background(), k.Bob.ID))
+			assert.Equal(t, 3, k.Requests()-before, "the read, the DELETE whose answer was lost, its repeat")
+			assert.Equal(t, 1, k.Resets(k.Bob.ID))
+			creds, _ := k.Credentials(k.Bob.ID)
+			assert.Equal(t, mfatest.KratosCredentials{Password: true}, creds)
+			assert.ErrorIs(t, newClient(t, k.URL()).ResetMFA(context.Background(), k.Bob.ID), mfaclient.ErrMFANotEnabled)
+		})
+	}
+}
+
+// afterGET runs hook once a GET has been answered, before the next request.
+type afterGET struct {
+	inner http.RoundTripper
+	hook  func()
+}
+
+func (a afterGET) RoundTrip(r *http.Request) (*http.Response, error) {
+	resp, err := a.inner.RoundTrip(r)
+	if err == nil && r.Method == http.MethodGet {
+		a.hook()
+	}
+	return resp, err
+}
