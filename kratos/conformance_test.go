@@ -50,10 +50,10 @@ func TestConformance(t *testing.T) {
 			w.WriteHeader(http.StatusNoContent)
 		},
 		ResetIdempotent: true,
-		ErrorBody: func(w http.ResponseWriter, status int) {
+		NotFound: func(w http.ResponseWriter) {
 			w.Header().Set("Content-Type", "application/json")
-			w.WriteHeader(status)
-			fmt.Fprintf(w, `{"error":{"code":%d,"status":%q,"message":"The requested resource could not be found"}}`, status, http.StatusText(status))
+			w.WriteHeader(http.StatusNotFound)
+			_, _ = io.WriteString(w, `{"error":{"code":404,"status":"Not Found","message":"Unable to locate the resource"}}`)
 		},
 	})
 }

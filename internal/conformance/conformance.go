@@ -1,15 +1,22 @@
 // Package conformance is the suite every mfakit provider client passes: the
-// behaviour DESIGN.md says all providers share (input checks, headers,
-// retries, rate-limit learning, redirects, body bounds, secrets, logging,
-// connection reuse). A provider's test supplies a Provider harness and calls
-// Run; it needs no bespoke tests for any of this. What differs between
-// providers (their documented answers) is pinned by the fixtures instead.
+// behaviour all providers share (input checks, headers, retries, rate-limit
+// learning, redirects, body bounds, secrets, no false answer, bounded time,
+// logging, connection reuse), for every operation the provider offers. A
+// provider's test supplies a Provider harness and calls Run; it needs no
+// bespoke tests for any of this. What differs between providers (their
+// documented answers) is pinned by the fixtures instead.
+//
+// One file per guarantee of the README's "Security and reliability"
+// section: input.go, secrets.go, redirects.go, memory.go, answers.go,
+// success.go, class.go, ends.go, reset.go, hints.go, classifiable.go,
+// whom.go, retry.go, faults.go; helpers.go and operations.go serve them all.
 package conformance
 
 import (
 	"context"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"sync"
 	"time"
 
@@ -38,30 +45,30 @@ type Provider struct {
 	CredentialHeaders []string
 	// UserID is a valid user ID; ResetPath is where ResetMFA(UserID) goes.
 	UserID, ResetPath string
-	// ResetMethod is the HTTP method of the reset request; "" means POST.
-	ResetMethod string
-	// PreludePaths are the paths (with query) of requests ResetMFA sends before the
-	// reset request (Kratos reads the identity first). The provider's
-	// harness answers them itself, below the SDK's transport, so the suite's
-	// servers see only the reset request; the suite ignores their log
-	// records.
-	PreludePaths []string
 	// Success writes the provider's documented success answer.
 	Success func(w http.ResponseWriter)
 	// ResetIdempotent says a 5xx on ResetMFA may be retried.
 	ResetIdempotent bool
-	// ErrorBody, when set, writes the provider's own error body for a
-	// status, where the suite needs an answer with the status's class;
-	// nil means the suite's {"success":false,"error":...}.
-	ErrorBody func(w http.ResponseWriter, status int)
-}
-
-// resetMethod is the HTTP method of the reset request.
-func (p Provider) resetMethod() string {
-	if p.ResetMethod == "" {
-		return http.MethodPost
-	}
-	return p.ResetMethod
+	// Carries, when set, reports whether a request to ResetPath (its request
+	// URI and body) carries the user ID id where the provider reads it and
+	// nothing else (Casdoor: owner and name query parameters). Nil: the ID
+	// is a JSON body field and the request has no query.
+	Carries func(uri string, body []byte, id string) bool
+	// IDFor, when set, turns a plain ID (a UUID) into a valid user ID of the
+	// provider (Casdoor: "owner/<uuid>"). Nil: the plain ID is valid.
+	IDFor func(plain string) string
+	// NotFound, when set, writes the provider's answer for a user that does
+	// not exist (Casdoor: HTTP 200 "User doesn't exist"). Nil: a 404 with
+	// {"success":false,"error":"User not found"}.
+	NotFound func(w http.ResponseWriter)
+	// ResetMethod is the HTTP method of the reset request; "" means POST.
+	ResetMethod string
+	// PreludePaths are the paths (with query) of requests ResetMFA sends
+	// before the reset request (Kratos reads the identity first). The
+	// provider's harness answers them itself, below the SDK's transport, so
+	// the suite's servers see only the reset request; the suite ignores their
+	// log records.
+	PreludePaths []string
 }
 
 // request is what the server received, for assertions after the call.
@@ -113,3 +120,27 @@ func statusJSON(w http.ResponseWriter, status int, body string, kv ...string) {
 var fastRetry = mfaclient.RetryPolicy{MaxRetries: 2, MinWait: time.Millisecond, MaxWait: 5 * time.Millisecond}
 
 func bg() context.Context { return context.Background() }
+
+// notFound writes p's answer for a user that does not exist.
+func (p Provider) notFound(w http.ResponseWriter) {
+	if p.NotFound != nil {
+		p.NotFound(w)
+		return
+	}
+	statusJSON(w, http.StatusNotFound, `{"success":false,"error":"User not found"}`)
+}
+
+// notFoundStatus is the HTTP status of p's not-found answer.
+func (p Provider) notFoundStatus() int {
+	rec := httptest.NewRecorder()
+	p.notFound(rec)
+	return rec.Code
+}
+
+// idFor is p's form of a plain ID.
+func (p Provider) idFor(plain string) string {
+	if p.IDFor == nil {
+		return plain
+	}
+	return p.IDFor(plain)
+}

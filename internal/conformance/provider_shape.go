@@ -10,22 +10,16 @@ import (
 	"github.com/mfakit/mfakit/mfaclient"
 )
 
-// Knobs for providers whose answers differ in shape from the suite's first
-// three: an error body of another shape (Kratos's {"error":{…}}), and a
+// Knobs for providers whose requests and answers differ from the suite's
+// first three: a reset that is not a POST (Kratos's DELETE), and a
 // documented success with no body (Kratos's 204).
 
-// errorAnswer answers status with the headers kv and the provider's error
-// body for it (Provider.ErrorBody) when it has one, so that the answer
-// keeps its status's class also when its hints are unusable.
-func (p Provider) errorAnswer(w http.ResponseWriter, status int, body string, kv ...string) {
-	if p.ErrorBody == nil {
-		statusJSON(w, status, body, kv...)
-		return
+// resetMethod is the HTTP method of the reset request.
+func (p Provider) resetMethod() string {
+	if p.ResetMethod == "" {
+		return http.MethodPost
 	}
-	for i := 0; i+1 < len(kv); i += 2 {
-		w.Header().Set(kv[i], kv[i+1])
-	}
-	p.ErrorBody(w, status)
+	return p.ResetMethod
 }
 
 // successStatus is the status of p's documented success.
