@@ -51,6 +51,18 @@ func operations(t *testing.T, p Provider) []operation {
 	return ops
 }
 
+// operationNamed is the operation of ops called name (a fixture's
+// call.operation), or ResetMFA for one the suite does not make (Rocket.Chat's
+// ResetTOTP reaches the same endpoint).
+func operationNamed(ops []operation, name string) operation {
+	for _, op := range ops {
+		if op.Name == name {
+			return op
+		}
+	}
+	return ops[0]
+}
+
 // eachOperation runs f as a subtest per operation p offers.
 func eachOperation(t *testing.T, p Provider, f func(t *testing.T, op operation)) {
 	for _, op := range operations(t, p) {
