@@ -44,7 +44,9 @@ type Provider struct {
 	CredentialHeaders []string
 	// UserID is a valid user ID; ResetPath is where ResetMFA(UserID) goes.
 	UserID, ResetPath string
-	// Success writes the provider's documented success answer.
+	// Success writes the provider's documented success answer; the suite
+	// serves it to every operation (ResetMFA, ResetOwnMFA when the client is
+	// a SelfResetter, SetPrimaryMFA when a method is supported).
 	Success func(w http.ResponseWriter)
 	// ResetIdempotent says a 5xx on ResetMFA may be retried.
 	ResetIdempotent bool
