@@ -1,6 +1,7 @@
 package transport
 
 import (
+	"bytes"
 	"encoding/json"
 	"reflect"
 	"strings"
@@ -72,4 +73,41 @@ func TestStrictScanDoesNotAllocate(t *testing.T) {
 	allocs := testing.AllocsPerRun(100, func() { ok = strictKeys(body, typ) })
 	assert.True(t, ok)
 	assert.Zero(t, allocs, "the strict scan adds nothing to encoding/json's own allocations")
+}
+
+// FuzzDecodeObject: the strict scan never panics, and never accepts what
+// encoding/json rejects or a body with a key twice in one object.
+func FuzzDecodeObject(f *testing.F) {
+	for _, s := range []string{`{"success":true}`, `{"details":{"method":"x"},"list":[{}]}`, `{"a":"\u0041\"","b":[1,2,{"c":null}]}`, `{"success":false,"success":true}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var d decodeDoc
+		if !DecodeObject(b, &d) {
+			return
+		}
+		if !json.Valid(b) {
+			t.Fatalf("accepted invalid JSON %q", b)
+		}
+		dec := json.NewDecoder(bytes.NewReader(b))
+		if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+			t.Fatalf("accepted %q that is not an object", b)
+		}
+		seen := map[string]bool{}
+		for dec.More() {
+			tok, err := dec.Token()
+			if err != nil {
+				t.Fatalf("accepted %q: %v", b, err)
+			}
+			key := tok.(string)
+			if seen[key] {
+				t.Fatalf("accepted %q with the key %q twice", b, key)
+			}
+			seen[key] = true
+			var v json.RawMessage
+			if err := dec.Decode(&v); err != nil {
+				t.Fatalf("accepted %q: %v", b, err)
+			}
+		}
+	})
 }
