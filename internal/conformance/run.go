@@ -21,4 +21,5 @@ func Run(t *testing.T, p Provider) {
 	t.Run("HostileInput", func(t *testing.T) { testHostileInput(t, p) })
 	t.Run("SecretsEveryPath", func(t *testing.T) { testSecretsEveryPath(t, p) })
 	t.Run("Faults", func(t *testing.T) { testFaults(t, p) })
+	t.Run("Pacing", func(t *testing.T) { testPacing(t, p) })
 }

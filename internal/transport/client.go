@@ -25,6 +25,9 @@ type Config struct {
 	Secrets []string
 	// Classify reads the provider's answers.
 	Classify Classifier
+	// ResetUnit is the unit of the provider's X-RateLimit-Reset, when its
+	// docs name one. Default: inferred from the value.
+	ResetUnit ResetUnit
 }
 
 // Client sends one provider's requests. It is safe for concurrent use, and
@@ -59,17 +62,22 @@ func New(cfg Config) (*Client, error) {
 	if s.AttemptTimeout < 0 {
 		return nil, InvalidInput(cfg.Provider, "New", "attempt timeout %s is negative", s.AttemptTimeout)
 	}
+	if err := checkRateLimit(s.RateLimit, s.RateBurst); err != nil {
+		return nil, InvalidInput(cfg.Provider, "New", "%v", err)
+	}
 	rt := &attemptTransport{
-		gate:     new(gate),
-		timeout:  s.AttemptTimeout,
-		maxWait:  s.Retry.MaxWait,
-		logger:   s.Logger,
-		provider: cfg.Provider,
+		gate:      newGate(s),
+		timeout:   s.AttemptTimeout,
+		maxWait:   s.Retry.MaxWait,
+		logger:    s.Logger,
+		provider:  cfg.Provider,
+		retry:     s.Retry,
+		resetUnit: cfg.ResetUnit,
 	}
 	rc := retryablehttp.NewClient()
 	rc.Logger = nil // never the package's shared stderr logger
 	rc.HTTPClient = httpClient(s.HTTPClient, rt)
-	rc.RetryMax = s.Retry.MaxRetries
+	rc.RetryMax = loopBound(s.Retry)
 	rc.RetryWaitMin = s.Retry.MinWait
 	rc.RetryWaitMax = s.Retry.MaxWait
 	rc.CheckRetry = rt.checkRetry
@@ -286,6 +294,9 @@ func errorText(err error) string {
 // learnedRateLimit is the *RateLimitError returned without sending, when an
 // earlier answer closed the gate for longer than MaxWait.
 func (c *Client) learnedRateLimit(req *Request, st *call, e *errWaitBeyondBudget) error {
+	if e.status != http.StatusTooManyRequests && e.status != 0 {
+		return learnedServerError(c.provider, req, st, e)
+	}
 	return &mfaclient.RateLimitError{
 		APIError: &mfaclient.APIError{
 			Provider: c.provider, Operation: req.Operation,
@@ -320,7 +331,7 @@ func (c *Client) apiError(a *Answer, v Verdict, attempts int, r redactor) error 
 	switch v.Class {
 	case mfaclient.ErrRateLimited:
 		now := time.Now()
-		hs := ParseHints(a.Header, now)
+		hs := c.rt.hints(a.Header, now)
 		wait, _ := hs.Wait(now)
 		return &mfaclient.RateLimitError{APIError: e, RetryAfter: wait, Limit: hs.Limit, Remaining: hs.Remaining, Reset: hs.Reset}
 	case mfaclient.ErrForbidden:
