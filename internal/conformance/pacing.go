@@ -61,9 +61,10 @@ func resetAll(c Client, p Provider, n, workers int) []error {
 
 // A provider that limits with no hint at all: the client learns the rate
 // from the first 429s and paces every goroutine to it. What it pays: the
-// requests already in flight when the first 429 came, and one request that
-// measures the limiter; no call fails, and the run takes about the ideal
-// time (calls over the provider's rate).
+// requests already in flight when the first 429 came, one request that
+// measures the limiter and at most two that correct the measure; no call
+// fails, and the run takes about the ideal time (calls over the provider's
+// rate).
 func testLearnsRate(t *testing.T, p Provider) {
 	const calls, workers, rate = 400, 8, 100
 	ideal := time.Duration(calls/rate) * time.Second
@@ -79,7 +80,10 @@ func testLearnsRate(t *testing.T, p Provider) {
 					assert.NoError(t, err, "call %d", i)
 				}
 				elapsed := time.Since(start)
-				assert.LessOrEqual(t, refused.Load(), int64(workers+1), "the first 429s in flight and the one that measured")
+				// The first 429 and those already in flight with it (at most
+				// one per worker), the one that measured the limiter, and up to
+				// two that correct a rate started above the measure.
+				assert.LessOrEqual(t, refused.Load(), int64(workers+3))
 				assert.Len(t, srv.requests(), calls+int(refused.Load()))
 				assert.LessOrEqual(t, elapsed, ideal*110/100, "paced at about the provider's rate")
 				assert.GreaterOrEqual(t, elapsed, ideal*95/100, "not faster than it allows")

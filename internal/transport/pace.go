@@ -17,15 +17,17 @@ import (
 //  2. Everyone then waits drainDelay, and requests go one at a time until the
 //     next 429 (the drain). A limiter that refills continuously (a token
 //     bucket) has refilled for that long: the successes of the drain over the
-//     time since the first 429 are its rate. A limiter that did not let even
-//     the first of them through counts in windows: its rate is the burst per
-//     second, and nothing is sent until the burst's second is over.
+//     time since the first 429 are its rate (raised by drainOptimism when
+//     they are about the whole burst: the bucket may have been full). A
+//     limiter that did not let even the first of them through counts in
+//     windows: its rate is the burst per second, and nothing is sent until
+//     the burst's second is over.
 //  3. From then on requests are spaced at the rate less paceMargin. A 429
 //     while paced means the rate was too high: it becomes the rate the
 //     provider accepted since the previous 429 (exact when the client was
 //     sending faster than the provider's rate), at most 15 % lower at once;
-//     a 429 with no success since the previous one halves it and waits as
-//     long as the two 429s were apart.
+//     a 429 with no success since the previous one says the limiter is
+//     closed: the next request waits twice as long as the two were apart.
 //  4. After creepAfter without a 429 the rate grows by creepPerSecond, so a
 //     limit that was underestimated or raised is found again.
 //
@@ -46,6 +48,7 @@ type pacer struct {
 
 	lastEvent  time.Time // the last 429 learned from
 	sinceEvent int       // answers accepted since lastEvent
+	since      time.Time // lastEvent, or the first answer accepted before any
 	burst      int       // accepted in the second before the first 429
 	burstFirst time.Time // the first of those
 	drainAt    time.Time // when the drain starts
@@ -71,7 +74,13 @@ const (
 	drainDelay = 100 * time.Millisecond
 	// paceMargin keeps a learned rate just under the provider's: a request
 	// sent exactly on a fixed window's boundary may land inside it.
-	paceMargin = 0.03
+	paceMargin = 0.02
+	// drainOptimism raises a drain's rate that may have been capped by the
+	// limiter's burst.
+	drainOptimism = 1.15
+	// catchUp is how many intervals late a request may go and the schedule
+	// still stay anchored, so timers firing late do not slow the rate down.
+	catchUp = 2
 	// minLearn is the fewest successes a rate is learned from; fewer (a
 	// provider refusing everything) leaves the retry policy's backoff in
 	// charge.
@@ -126,10 +135,17 @@ func (p *pacer) next(now time.Time) (at time.Time, one bool) {
 	return time.Time{}, false
 }
 
-// take books the slot of a request sent at now.
+// take books the slot of a request sent at now. The schedule stays
+// anchored when a request goes a little late (a timer fires late, a worker
+// was busy), up to catchUp intervals, so the lateness does not add up into
+// a slower rate; beyond that the schedule restarts from now.
 func (p *pacer) take(now time.Time) {
 	if p.mode == paced {
-		p.tat = later(p.tat, now).Add(p.interval(now))
+		iv := p.interval(now)
+		if p.tat.IsZero() {
+			p.tat = now
+		}
+		p.tat = later(p.tat, now.Add(-catchUp*iv)).Add(iv)
 	}
 }
 
@@ -139,6 +155,9 @@ func (p *pacer) accept(sent, now time.Time) {
 	p.accepted[p.n%len(p.accepted)] = now
 	p.n++
 	p.sinceEvent++
+	if p.since.IsZero() {
+		p.since = now
+	}
 	if p.mode == paceDrain && !sent.Before(p.drainAt) {
 		p.drained++
 		if p.drained > max(4*p.burst, 64) {
@@ -169,30 +188,42 @@ func (p *pacer) refuse(sent, now time.Time) bool {
 			// Nothing came back in drainDelay: a window that lets the burst
 			// through once per second. Wait out the burst's second.
 			p.setRate(float64(p.burst))
-			p.tat = later(p.burstFirst.Add(time.Duration(p.burst)*p.interval(now)), now.Add(p.interval(now)))
+			p.holdUntil(later(p.burstFirst.Add(time.Duration(p.burst)*p.interval(now)), now.Add(p.interval(now))))
 		} else {
-			p.setRate(float64(p.drained) / now.Sub(p.lastEvent).Seconds())
-			p.tat = now.Add(p.interval(now))
+			// The limiter refilled drained requests since the first 429. When
+			// that is about its whole burst it may have been full for a while,
+			// so the rate may be higher: start above it and let the next 429
+			// measure it exactly.
+			r := float64(p.drained) / now.Sub(p.lastEvent).Seconds()
+			if p.drained*5 >= p.burst*4 {
+				r *= drainOptimism
+			}
+			p.setRate(r)
+			p.holdUntil(now.Add(p.interval(now)))
 		}
 		p.mode = paced
 	case paced:
-		switch {
-		case p.sinceEvent == 0 && !p.lastEvent.IsZero():
-			// Still refused: slower, and wait as long again as since the
-			// previous 429, so an hour-long window costs a few probes.
-			gap := now.Sub(p.lastEvent)
-			p.setRate(p.rate / 2)
-			p.tat = later(now.Add(gap), now.Add(p.interval(now)))
-		case p.lastEvent.IsZero():
-			p.setRate(p.rate * 0.85)
-			p.tat = now.Add(p.interval(now))
-		default:
-			p.setRate(min(p.rate, max(float64(p.sinceEvent)/now.Sub(p.lastEvent).Seconds(), p.rate*0.85)))
-			p.tat = now.Add(p.interval(now))
+		if p.sinceEvent == 0 && !p.lastEvent.IsZero() {
+			// Still refused: the limiter is closed (a window that is spent).
+			// Wait twice as long as since the previous 429, so an hour-long
+			// window costs a few requests, not one per interval.
+			p.holdUntil(later(now.Add(2*now.Sub(p.lastEvent)), now.Add(p.interval(now))))
+			break
 		}
+		// Too fast: the rate the provider accepted since the last 429 (or
+		// since the first answer), at most 15 % lower at once.
+		accepted := float64(p.sinceEvent) / max(now.Sub(p.since).Seconds(), 1e-3)
+		p.setRate(min(p.rate*0.97, max(accepted, p.rate*0.85)))
+		p.holdUntil(now.Add(p.interval(now)))
 	}
-	p.lastEvent, p.sinceEvent = now, 0
+	p.lastEvent, p.since, p.sinceEvent = now, now, 0
 	return true
+}
+
+// holdUntil lets the next request go at t and no sooner, whatever burst
+// the schedule had saved up: a 429 says it is spent.
+func (p *pacer) holdUntil(t time.Time) {
+	p.tat = t.Add(p.tolerance)
 }
 
 // setRate sets the rate, within the caller's ceiling and above one request
