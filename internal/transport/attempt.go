@@ -14,6 +14,8 @@ import (
 	"net/http"
 	"sync/atomic"
 	"time"
+
+	"github.com/mfakit/mfakit/mfaclient"
 )
 
 // call is the per-call state that travels in the request context, so the
@@ -25,6 +27,11 @@ type call struct {
 	path       string
 	idempotent bool
 	attempts   int
+	// retries counts the retries the policy's MaxRetries bounds; paced
+	// counts those of 429s the pacer answered, which it does not; lastPaced
+	// says the last answer was one of those.
+	retries, paced int
+	lastPaced      bool
 	// redact is the call's redactor: every string logged or returned goes
 	// through it.
 	redact redactor
@@ -78,12 +85,17 @@ type attemptTransport struct {
 	maxWait  time.Duration
 	logger   *slog.Logger
 	provider string
+	// retry is the caller's policy; resetUnit the provider's X-RateLimit-
+	// Reset unit.
+	retry     mfaclient.RetryPolicy
+	resetUnit ResetUnit
 }
 
 func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	parent := req.Context()
 	st := callFrom(parent)
-	if err := t.gate.acquire(parent, t.maxWait, func(d time.Duration) { t.logGateWait(parent, st, d) }); err != nil {
+	tk, err := t.gate.acquire(parent, t.maxWait, func(d time.Duration) { t.logGateWait(parent, st, d) })
+	if err != nil {
 		return nil, err
 	}
 	if st != nil {
@@ -93,7 +105,7 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	start := time.Now()
 	resp, err := t.inner.RoundTrip(req.WithContext(ctx))
 	if err != nil {
-		t.gate.forget()
+		t.gate.forget(tk)
 		// Only our own deadline, with the caller's context alive, is a timeout;
 		// test it before cancel, which would make every error look like one.
 		timedOut := errors.Is(ctx.Err(), context.DeadlineExceeded) && parent.Err() == nil
@@ -105,7 +117,10 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 		return nil, err
 	}
 	now := time.Now()
-	t.gate.learn(resp.StatusCode, ParseHints(resp.Header, now), now)
+	paced := t.gate.learn(tk, resp.StatusCode, t.hints(resp.Header, now), now)
+	if st != nil {
+		st.lastPaced = paced
+	}
 	hideUnparseableLocation(req, resp, st)
 	if resp.StatusCode == http.StatusSwitchingProtocols && req.Header.Get("Upgrade") == "" {
 		// net/http hands a 101's raw connection over as the body, which no

@@ -85,7 +85,7 @@ func (c *Client) verdict(a *Answer, more bool) Verdict {
 			Detail: fmt.Sprintf("the body is longer than the %d KiB kept: the answer does not look like %s's API", MaxBodyKept>>10, c.provider)}
 	}
 	v := c.classify(a)
-	if v.Class == nil || shaped(a, v) {
+	if v.Class == nil || c.shaped(a, v) {
 		return v
 	}
 	v.Class = shapelessClass(a.StatusCode)
@@ -96,8 +96,8 @@ func (c *Client) verdict(a *Answer, more bool) Verdict {
 // shaped reports whether the answer has the provider's shape for the class
 // its classifier gave: the classifier decoded the provider's error body and
 // found a code or a message in it, or HTTP's own shape for the status.
-func shaped(a *Answer, v Verdict) bool {
-	return v.Cause != nil && (v.Code != "" || v.Message != "") || httpShape(a)
+func (c *Client) shaped(a *Answer, v Verdict) bool {
+	return v.Cause != nil && (v.Code != "" || v.Message != "") || c.httpShape(a)
 }
 
 // httpShape reports the two answers whose meaning HTTP itself gives, with
@@ -105,12 +105,12 @@ func shaped(a *Answer, v Verdict) bool {
 // were refused, and the header says how to authenticate), and a 429 with a
 // rate-limit hint (Retry-After, or the X-RateLimit headers), which the
 // client's gate and retries already obey.
-func httpShape(a *Answer) bool {
+func (c *Client) httpShape(a *Answer) bool {
 	switch a.StatusCode {
 	case http.StatusUnauthorized:
 		return a.Header.Get("Www-Authenticate") != ""
 	case http.StatusTooManyRequests:
-		hs := ParseHints(a.Header, time.Now())
+		hs := c.rt.hints(a.Header, time.Now())
 		return hs.HasRetryAfter || !hs.Reset.IsZero() || hs.Limit >= 0 || hs.Remaining >= 0
 	}
 	return false
