@@ -14,8 +14,6 @@ import (
 	"net/http"
 	"sync/atomic"
 	"time"
-
-	"github.com/mfakit/mfakit/mfaclient"
 )
 
 // call is the per-call state that travels in the request context, so the
@@ -27,11 +25,7 @@ type call struct {
 	path       string
 	idempotent bool
 	attempts   int
-	// retries counts the retries the policy's MaxRetries bounds; paced
-	// counts those of 429s the pacer answered, which it does not; lastPaced
-	// says the last answer was one of those.
-	retries, paced int
-	lastPaced      bool
+	retryCount // retry.go
 	// redact is the call's redactor: every string logged or returned goes
 	// through it.
 	redact redactor
@@ -85,10 +79,7 @@ type attemptTransport struct {
 	maxWait  time.Duration
 	logger   *slog.Logger
 	provider string
-	// retry is the caller's policy; resetUnit the provider's X-RateLimit-
-	// Reset unit.
-	retry     mfaclient.RetryPolicy
-	resetUnit ResetUnit
+	policy   // policy.go
 }
 
 func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) {

@@ -161,20 +161,29 @@ func (e *errWaitBeyondBudget) Error() string {
 // onWait, if not nil, hears the first wait.
 func (g *gate) acquire(ctx context.Context, maxWait time.Duration, onWait func(time.Duration)) (ticket, error) {
 	start := time.Now()
+	var slot time.Time // a reserved slot of the pacer's schedule, and its generation
+	var gen uint64
 	for waited := false; ; waited = true {
 		g.mu.Lock()
 		now := time.Now()
 		openAt, hs, reservedOnly := g.blockedLocked(now)
-		var paced, one bool
+		var paced, one, slotted bool
 		if openAt.IsZero() {
-			openAt, one = g.pace.next(now)
-			paced = !openAt.IsZero()
-			if one && g.inflight > 0 {
+			openAt, one, slotted = g.pace.next(now)
+			switch {
+			case one && g.inflight > 0:
 				openAt = now.Add(maxHint) // the drain: wait for the answer in flight
+			case slotted:
+				if slot.IsZero() || gen != g.pace.gen {
+					slot, gen = g.pace.reserve(now)
+				}
+				if now.Before(slot) {
+					openAt = slot
+				}
 			}
+			paced = !openAt.IsZero()
 		}
 		if openAt.IsZero() {
-			g.pace.take(now)
 			g.inflight++
 			g.mu.Unlock()
 			return ticket{sent: now}, nil
@@ -207,8 +216,12 @@ func (g *gate) acquire(ctx context.Context, maxWait time.Duration, onWait func(t
 			}
 			wakeAt = start.Add(maxWait)
 		}
-		var changed chan struct{} // nil, never ready, when no answer can open the gate
-		if !now.Before(g.until) {
+		// changed is nil, never ready, when no answer can open the gate, and
+		// for a wait for a slot of the pacer's schedule: answers do not move
+		// a slot sooner, and waking every waiter at every answer would cost
+		// more than the wait.
+		var changed chan struct{}
+		if !now.Before(g.until) && (!paced || one) {
 			if g.changed == nil {
 				g.changed = make(chan struct{})
 			}

@@ -45,6 +45,7 @@ type pacer struct {
 	maxRate    float64       // the caller's rate, the ceiling when configured
 	tolerance  time.Duration // how far ahead of the schedule a request may go (burst-1 intervals)
 	tat        time.Time     // when the next request is due (GCRA's theoretical arrival time)
+	gen        uint64        // counts the 429s that moved the schedule
 
 	lastEvent  time.Time // the last 429 learned from
 	sinceEvent int       // answers accepted since lastEvent
@@ -115,38 +116,42 @@ func (p *pacer) interval(now time.Time) time.Duration {
 	return time.Duration(float64(time.Second) / r)
 }
 
-// next is when a request may be sent, zero for now; one says that only one
-// request may be in flight (the drain).
-func (p *pacer) next(now time.Time) (at time.Time, one bool) {
+// next says whether a request may be sent now without a slot of the
+// schedule: wait is when to look again when it must wait for the drain, one
+// that only one request may be in flight (the drain), slotted that it must
+// reserve a slot (paced).
+func (p *pacer) next(now time.Time) (wait time.Time, one, slotted bool) {
 	switch p.mode {
 	case paceWait:
 		if now.Before(p.drainAt) {
-			return p.drainAt, false
+			return p.drainAt, false, false
 		}
 		p.mode = paceDrain
-		return time.Time{}, true
+		return time.Time{}, true, false
 	case paceDrain:
-		return time.Time{}, true
+		return time.Time{}, true, false
 	case paced:
-		if at := p.tat.Add(-p.tolerance); now.Before(at) {
-			return at, false
-		}
+		return time.Time{}, false, true
 	}
-	return time.Time{}, false
+	return time.Time{}, false, false
 }
 
-// take books the slot of a request sent at now. The schedule stays
-// anchored when a request goes a little late (a timer fires late, a worker
-// was busy), up to catchUp intervals, so the lateness does not add up into
-// a slower rate; beyond that the schedule restarts from now.
-func (p *pacer) take(now time.Time) {
-	if p.mode == paced {
-		iv := p.interval(now)
-		if p.tat.IsZero() {
-			p.tat = now
-		}
-		p.tat = later(p.tat, now.Add(-catchUp*iv)).Add(iv)
+// reserve books the next slot of the schedule for a request and returns
+// when it may go (now or later) and the schedule's generation: a 429 that
+// moves the schedule makes older reservations void. Each waiter sleeps until
+// its own slot, instead of every waiter waking at every slot.
+//
+// The schedule stays anchored when a request goes a little late (a timer
+// fired late, a worker was busy), up to catchUp intervals, so lateness does
+// not add up into a slower rate; beyond that it restarts from now.
+func (p *pacer) reserve(now time.Time) (time.Time, uint64) {
+	iv := p.interval(now)
+	base := p.tat
+	if late := time.Duration(catchUp) * iv; p.configured || base.Before(now.Add(-late)) {
+		base = later(base, now)
 	}
+	p.tat = base.Add(iv)
+	return later(base.Add(-p.tolerance), now), p.gen
 }
 
 // accept records an answer the limiter let through (anything but a 429) to
@@ -184,6 +189,9 @@ func (p *pacer) refuse(sent, now time.Time) bool {
 	case paceWait:
 		return true // cannot happen: nothing is sent before the drain
 	case paceDrain:
+		// The burst again, now that the answers in flight at the first 429
+		// have come back: nothing else was sent since.
+		p.burst, _ = p.recent(p.drainAt, p.drainAt.Sub(p.burstFirst))
 		if p.drained == 0 {
 			// Nothing came back in drainDelay: a window that lets the burst
 			// through once per second. Wait out the burst's second.
@@ -224,6 +232,7 @@ func (p *pacer) refuse(sent, now time.Time) bool {
 // the schedule had saved up: a 429 says it is spent.
 func (p *pacer) holdUntil(t time.Time) {
 	p.tat = t.Add(p.tolerance)
+	p.gen++
 }
 
 // setRate sets the rate, within the caller's ceiling and above one request
@@ -235,12 +244,15 @@ func (p *pacer) setRate(r float64) {
 	p.rate = max(r, 1.0/3600)
 }
 
-// recent counts the accepted answers within d before now, and the first.
+// recent counts the accepted answers within d up to now, and the first.
 func (p *pacer) recent(now time.Time, d time.Duration) (int, time.Time) {
 	var first time.Time
 	count := 0
 	for i := 1; i <= min(p.n, len(p.accepted)); i++ {
 		t := p.accepted[(p.n-i)%len(p.accepted)]
+		if t.After(now) {
+			continue
+		}
 		if now.Sub(t) > d {
 			break
 		}

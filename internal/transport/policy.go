@@ -8,6 +8,13 @@ import (
 	"github.com/mfakit/mfakit/mfaclient"
 )
 
+// policy is what the attempt transport knows of the caller's retry policy
+// and the provider's rate-limit headers.
+type policy struct {
+	retry     mfaclient.RetryPolicy
+	resetUnit ResetUnit // the unit of X-RateLimit-Reset
+}
+
 // newGate builds a client's gate, pacing from the first request when the
 // caller gave a rate, and learning a rate from bare 429s when the policy
 // retries.

@@ -43,6 +43,14 @@ func (t *attemptTransport) checkRetry(ctx context.Context, resp *http.Response, 
 	return false, nil // success, 3xx not followed, 4xx: the answer is final
 }
 
+// retryCount is a call's count of retries. retries is what the policy's
+// MaxRetries bounds; paced counts the 429s the pacer answered, which it does
+// not; lastPaced says the last answer was one of those.
+type retryCount struct {
+	retries, paced int
+	lastPaced      bool
+}
+
 // maxPacedRetries bounds the 429s one call may meet while the pacer answers
 // them, so a provider that refuses everything still ends the call.
 const maxPacedRetries = 5
