@@ -35,6 +35,7 @@ type fakeRun struct {
 	fb    *mfatest.FlashbackFake
 	eg    *mfatest.EntryGuardFake
 	rc    *mfatest.RocketChatFake
+	cd    *mfatest.CasdoorFake
 }
 
 // A fakeCase says how to bring a fake to a fixture's answer.
@@ -64,8 +65,14 @@ func byID(id string) who {
 
 // creds are u's credentials in the form r's provider takes them.
 func (r *fakeRun) creds(u mfatest.FakeUser) Credentials {
-	if r.f.Provider == "rocketchat" {
+	switch r.f.Provider {
+	case "rocketchat":
 		return Credentials{UserID: u.ID, AuthToken: u.Token}
+	case "casdoor":
+		if u.Role == casdoorAppRole {
+			return casdoorAppCreds(u.ID, u.Token)
+		}
+		return casdoorKeyCreds(r.cd.AccessKey(u.ID), u.Token)
 	}
 	return Credentials{Token: u.Token}
 }
@@ -375,6 +382,9 @@ func runOnFake(t *testing.T, f *mfatest.Fixture, c fakeCase) {
 	case "rocketchat":
 		r.rc = mfatest.NewRocketChat(t, opts...)
 		r.fake = r.rc.Fake
+	case "casdoor":
+		r.cd = mfatest.NewCasdoor(t, opts...)
+		r.fake = r.cd.Fake
 	default:
 		t.Fatalf("no fake for provider %q", f.Provider)
 	}
