@@ -55,9 +55,12 @@ type pacer struct {
 	drainAt    time.Time // when the drain starts
 	drained    int       // accepted during the drain
 
-	// accepted holds the times of the last len(accepted) accepted answers,
-	// a ring; n counts all of them.
-	accepted [256]time.Time
+	// accepted holds the times of the last len(accepted) accepted answers
+	// (since epoch, on the monotonic clock), a ring; n counts all of them.
+	// It bounds the burst that can be measured: a window larger than that
+	// is taken for one of len(accepted).
+	accepted [1024]time.Duration
+	epoch    time.Time
 	n        int
 }
 
@@ -157,7 +160,10 @@ func (p *pacer) reserve(now time.Time) (time.Time, uint64) {
 // accept records an answer the limiter let through (anything but a 429) to
 // a request sent at sent.
 func (p *pacer) accept(sent, now time.Time) {
-	p.accepted[p.n%len(p.accepted)] = now
+	if p.epoch.IsZero() {
+		p.epoch = now
+	}
+	p.accepted[p.n%len(p.accepted)] = now.Sub(p.epoch)
 	p.n++
 	p.sinceEvent++
 	if p.since.IsZero() {
@@ -166,7 +172,7 @@ func (p *pacer) accept(sent, now time.Time) {
 	if p.mode == paceDrain && !sent.Before(p.drainAt) {
 		p.drained++
 		if p.drained > max(4*p.burst, 64) {
-			*p = pacer{} // no 429 in sight: whatever limited us is gone
+			*p = pacer{learns: p.learns} // no 429 in sight: whatever limited us is gone
 		}
 	}
 }
@@ -190,8 +196,10 @@ func (p *pacer) refuse(sent, now time.Time) bool {
 		return true // cannot happen: nothing is sent before the drain
 	case paceDrain:
 		// The burst again, now that the answers in flight at the first 429
-		// have come back: nothing else was sent since.
-		p.burst, _ = p.recent(p.drainAt, p.drainAt.Sub(p.burstFirst))
+		// have come back (the drain waited for them): nothing else but the
+		// drain was sent since.
+		all, _ := p.recent(now, now.Sub(p.burstFirst))
+		p.burst = all - p.drained
 		if p.drained == 0 {
 			// Nothing came back in drainDelay: a window that lets the burst
 			// through once per second. Wait out the burst's second.
@@ -249,7 +257,7 @@ func (p *pacer) recent(now time.Time, d time.Duration) (int, time.Time) {
 	var first time.Time
 	count := 0
 	for i := 1; i <= min(p.n, len(p.accepted)); i++ {
-		t := p.accepted[(p.n-i)%len(p.accepted)]
+		t := p.epoch.Add(p.accepted[(p.n-i)%len(p.accepted)])
 		if t.After(now) {
 			continue
 		}
