@@ -25,7 +25,8 @@ import (
 //  3. From then on requests are spaced at the rate less paceMargin. A 429
 //     while paced means the rate was too high: it becomes the rate the
 //     provider accepted since the previous 429 (exact when the client was
-//     sending faster than the provider's rate), at most 15 % lower at once;
+//     sending faster than the provider's rate), at most 15 % lower at once,
+//     or 5 % lower when too few answers came since to measure anything;
 //     a 429 with no success since the previous one says the limiter is
 //     closed: the next request waits twice as long as the two were apart.
 //  4. After creepAfter without a 429 the rate grows by creepPerSecond, so a
@@ -85,6 +86,8 @@ const (
 	// catchUp is how many intervals late a request may go and the schedule
 	// still stay anchored, so timers firing late do not slow the rate down.
 	catchUp = 2
+	// minMeasure is the fewest answers a rate is measured from while paced.
+	minMeasure = 10
 	// minLearn is the fewest successes a rate is learned from; fewer (a
 	// provider refusing everything) leaves the retry policy's backoff in
 	// charge.
@@ -227,9 +230,15 @@ func (p *pacer) refuse(sent, now time.Time) bool {
 			break
 		}
 		// Too fast: the rate the provider accepted since the last 429 (or
-		// since the first answer), at most 15 % lower at once.
-		accepted := float64(p.sinceEvent) / max(now.Sub(p.since).Seconds(), 1e-3)
-		p.setRate(min(p.rate*0.97, max(accepted, p.rate*0.85)))
+		// since the first answer), at most 15 % lower at once. Fewer than
+		// minMeasure answers measure nothing (two in 29 ms could be 69/s or
+		// 100/s): a little lower, and the next 429 measures.
+		r := p.rate * 0.95
+		if p.sinceEvent >= minMeasure {
+			accepted := float64(p.sinceEvent) / max(now.Sub(p.since).Seconds(), 1e-3)
+			r = min(p.rate*0.97, max(accepted, p.rate*0.85))
+		}
+		p.setRate(r)
 		p.holdUntil(now.Add(p.interval(now)))
 	}
 	p.lastEvent, p.since, p.sinceEvent = now, now, 0
