@@ -1,15 +1,22 @@
 // Package conformance is the suite every mfakit provider client passes: the
-// behaviour DESIGN.md says all providers share (input checks, headers,
-// retries, rate-limit learning, redirects, body bounds, secrets, logging,
-// connection reuse). A provider's test supplies a Provider harness and calls
-// Run; it needs no bespoke tests for any of this. What differs between
-// providers (their documented answers) is pinned by the fixtures instead.
+// behaviour all providers share (input checks, headers, retries, rate-limit
+// learning, redirects, body bounds, secrets, no false answer, bounded time,
+// logging, connection reuse), for every operation the provider offers. A
+// provider's test supplies a Provider harness and calls Run; it needs no
+// bespoke tests for any of this. What differs between providers (their
+// documented answers) is pinned by the fixtures instead.
+//
+// One file per guarantee of the README's "Security and reliability"
+// section: input.go, secrets.go, redirects.go, memory.go, answers.go,
+// success.go, class.go, ends.go, reset.go, hints.go, classifiable.go,
+// whom.go, retry.go, faults.go; helpers.go and operations.go serve them all.
 package conformance
 
 import (
 	"context"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"sync"
 	"time"
 
@@ -42,6 +49,18 @@ type Provider struct {
 	Success func(w http.ResponseWriter)
 	// ResetIdempotent says a 5xx on ResetMFA may be retried.
 	ResetIdempotent bool
+	// Carries, when set, reports whether a request to ResetPath (its request
+	// URI and body) carries the user ID id where the provider reads it and
+	// nothing else (Casdoor: owner and name query parameters). Nil: the ID
+	// is a JSON body field and the request has no query.
+	Carries func(uri string, body []byte, id string) bool
+	// IDFor, when set, turns a plain ID (a UUID) into a valid user ID of the
+	// provider (Casdoor: "owner/<uuid>"). Nil: the plain ID is valid.
+	IDFor func(plain string) string
+	// NotFound, when set, writes the provider's answer for a user that does
+	// not exist (Casdoor: HTTP 200 "User doesn't exist"). Nil: a 404 with
+	// {"success":false,"error":"User not found"}.
+	NotFound func(w http.ResponseWriter)
 }
 
 // request is what the server received, for assertions after the call.
@@ -93,3 +112,27 @@ func statusJSON(w http.ResponseWriter, status int, body string, kv ...string) {
 var fastRetry = mfaclient.RetryPolicy{MaxRetries: 2, MinWait: time.Millisecond, MaxWait: 5 * time.Millisecond}
 
 func bg() context.Context { return context.Background() }
+
+// notFound writes p's answer for a user that does not exist.
+func (p Provider) notFound(w http.ResponseWriter) {
+	if p.NotFound != nil {
+		p.NotFound(w)
+		return
+	}
+	statusJSON(w, http.StatusNotFound, `{"success":false,"error":"User not found"}`)
+}
+
+// notFoundStatus is the HTTP status of p's not-found answer.
+func (p Provider) notFoundStatus() int {
+	rec := httptest.NewRecorder()
+	p.notFound(rec)
+	return rec.Code
+}
+
+// idFor is p's form of a plain ID.
+func (p Provider) idFor(plain string) string {
+	if p.IDFor == nil {
+		return plain
+	}
+	return p.IDFor(plain)
+}

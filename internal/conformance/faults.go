@@ -1,5 +1,8 @@
 package conformance
 
+// Guarantee "One client is safe to share" (README, Security and
+// reliability).
+
 import (
 	"fmt"
 	"io"
@@ -51,7 +54,7 @@ func testSharedClientUnderLoad(t *testing.T, p Provider) {
 	seen := map[string]int{} // requests per user ID
 	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
-		id := loadIDPattern.FindString(r.URL.Path + " " + string(body))
+		id := loadIDPattern.FindString(r.URL.RequestURI() + " " + string(body))
 		mu.Lock()
 		seen[id]++
 		n := seen[id]
@@ -62,7 +65,7 @@ func testSharedClientUnderLoad(t *testing.T, p Provider) {
 		case planOK:
 			p.Success(w)
 		case planNotFound:
-			statusJSON(w, http.StatusNotFound, `{"success":false,"error":"User not found"}`)
+			p.notFound(w)
 		case planRateLimitOnce:
 			if n == 1 {
 				statusJSON(w, http.StatusTooManyRequests, `{"success":false,"error":"slow down"}`)
@@ -92,7 +95,7 @@ func testSharedClientUnderLoad(t *testing.T, p Provider) {
 		wg.Go(func() {
 			for k := range perGoroutine {
 				i := g*perGoroutine + k
-				errs[i] = c.ResetMFA(bg(), loadID(i))
+				errs[i] = c.ResetMFA(bg(), p.idFor(loadID(i)))
 			}
 		})
 	}
@@ -107,7 +110,7 @@ func testSharedClientUnderLoad(t *testing.T, p Provider) {
 		case planOK:
 			assert.NoError(t, err, id)
 		case planNotFound:
-			requireAPIError(t, err, http.StatusNotFound, mfaclient.ErrNotFound, 1)
+			requireAPIError(t, err, p.notFoundStatus(), mfaclient.ErrNotFound, 1)
 		case planRateLimitOnce:
 			assert.NoError(t, err, "%s: the 429 is retried", id)
 			wantRequests = 2

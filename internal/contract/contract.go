@@ -11,8 +11,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/mfakit/mfakit/entryguard"
-	"github.com/mfakit/mfakit/flashback"
+	"github.com/mfakit/mfakit/internal/registry"
 	"github.com/mfakit/mfakit/mfaclient"
 	"github.com/mfakit/mfakit/mfaclient/mfatest"
 	"github.com/mfakit/mfakit/rocketchat"
@@ -20,58 +19,44 @@ import (
 
 // Credentials are the values a fixture's placeholders stand for.
 type Credentials struct {
-	Token     string // Flashback and EntryGuard Bearer token
+	Token     string // Bearer token (Flashback, EntryGuard, ...)
 	UserID    string // Rocket.Chat X-User-Id
 	AuthToken string // Rocket.Chat X-Auth-Token
+	// Other holds any other provider's credentials, by placeholder name
+	// (the provider's registry.Setting keys).
+	Other map[string]string
 }
 
 // Placeholders returns the replay server's placeholder values for creds.
 func (c Credentials) Placeholders() mfatest.Placeholders {
-	return mfatest.Placeholders{
+	p := mfatest.Placeholders{
 		mfatest.PlaceholderToken:     c.Token,
 		mfatest.PlaceholderUserID:    c.UserID,
 		mfatest.PlaceholderAuthToken: c.AuthToken,
 	}
-}
-
-// Sentinels maps the names fixtures use to mfaclient's sentinels.
-var Sentinels = map[string]error{
-	"ErrInvalidInput":         mfaclient.ErrInvalidInput,
-	"ErrUnsupported":          mfaclient.ErrUnsupported,
-	"ErrUnauthorized":         mfaclient.ErrUnauthorized,
-	"ErrForbidden":            mfaclient.ErrForbidden,
-	"ErrNotFound":             mfaclient.ErrNotFound,
-	"ErrMFANotEnabled":        mfaclient.ErrMFANotEnabled,
-	"ErrSecondFactorRequired": mfaclient.ErrSecondFactorRequired,
-	"ErrRateLimited":          mfaclient.ErrRateLimited,
-	"ErrServer":               mfaclient.ErrServer,
-	"ErrUnexpectedResponse":   mfaclient.ErrUnexpectedResponse,
-	"ErrNetwork":              mfaclient.ErrNetwork,
+	for k, v := range c.Other {
+		p[k] = v
+	}
+	return p
 }
 
 // Invoke makes f's call against the provider at baseURL, with no retries so
-// that one fixture is one interaction.
+// that one fixture is one interaction. The provider is looked up in the
+// registry, so a new provider's fixtures run with no change here.
 func Invoke(ctx context.Context, f *mfatest.Fixture, baseURL string, creds Credentials, opts ...mfaclient.Option) error {
-	opts = append([]mfaclient.Option{mfaclient.WithBaseURL(baseURL), mfaclient.WithRetry(mfaclient.RetryPolicy{})}, opts...)
+	p, err := registry.Lookup(f.Provider)
+	if err != nil {
+		return fmt.Errorf("contract: %w", err)
+	}
+	v := registry.Values(creds.Placeholders())
+	v[registry.KeyURL] = baseURL
+	opts = append([]mfaclient.Option{mfaclient.WithRetry(mfaclient.RetryPolicy{})}, opts...)
+	cl, err := p.New(v, opts...)
+	if err != nil {
+		return err
+	}
 	c := f.Call
-	switch f.Provider {
-	case "flashback":
-		fc, err := flashback.New(creds.Token, opts...)
-		if err != nil {
-			return err
-		}
-		return call(ctx, c, fc, fc, fc)
-	case "entryguard":
-		ec, err := entryguard.New(creds.Token, opts...)
-		if err != nil {
-			return err
-		}
-		return call(ctx, c, ec, nil, ec)
-	case "rocketchat":
-		rc, err := rocketchat.New(baseURL, rocketchat.Credentials{UserID: creds.UserID, AuthToken: creds.AuthToken}, opts...)
-		if err != nil {
-			return err
-		}
+	if rc, ok := cl.Native.(*rocketchat.Client); ok {
 		switch {
 		case c.TwoFactorPassword != "":
 			rc = rc.WithTwoFactorPassword(c.TwoFactorPassword)
@@ -83,7 +68,13 @@ func Invoke(ctx context.Context, f *mfatest.Fixture, baseURL string, creds Crede
 		}
 		return call(ctx, c, rc, rc, rc)
 	}
-	return fmt.Errorf("contract: unknown provider %q", f.Provider)
+	if c.Operation == "SetUserPrimaryMFA" {
+		if cl.UserPrimary == nil {
+			return fmt.Errorf("contract: provider has no SetUserPrimaryMFA")
+		}
+		return cl.UserPrimary.SetUserPrimaryMFA(ctx, c.UserID, mfaclient.Method(c.Method))
+	}
+	return call(ctx, c, cl.Resetter, cl.Self, cl.Primary)
 }
 
 // call dispatches through the provider-neutral interfaces only.
@@ -122,13 +113,13 @@ func CheckOutcome(f *mfatest.Fixture, err error, attempts int, now time.Time) []
 	if err == nil {
 		return append(diffs, fmt.Sprintf("success, want %s", want.Error))
 	}
-	sentinel, ok := Sentinels[want.Error]
-	if !ok {
+	sentinel := mfaclient.ClassNamed(want.Error)
+	if sentinel == nil {
 		return append(diffs, fmt.Sprintf("fixture names unknown sentinel %q", want.Error))
 	}
-	for name, s := range Sentinels {
+	for _, s := range mfaclient.Classes() {
 		if is := errors.Is(err, s); is != (s == sentinel) {
-			add("errors.Is(err, %s) = %v (err: %v)", name, is, err)
+			add("errors.Is(err, %s) = %v (err: %v)", mfaclient.ClassName(s), is, err)
 		}
 	}
 	if want.Type != "" {
@@ -224,6 +215,12 @@ func checkRateLimit(err error, want mfatest.Outcome, now time.Time, add func(str
 
 func checkTwoFactor(err error, want mfatest.Outcome, add func(string, ...any)) {
 	ch, ok := rocketchat.Challenge(err)
+	var neutral *mfaclient.SecondFactorChallenge
+	if got := errors.As(err, &neutral); got != ok {
+		add("mfaclient.SecondFactorChallenge reachable: %v, rocketchat.Challenge: %v", got, ok)
+	} else if ok && ch.Method != "" && (neutral.Method != ch.Method || neutral.CodeSent != ch.CodeGenerated) {
+		add("neutral challenge %+v disagrees with %+v", *neutral, *ch)
+	}
 	if want.TwoFactor == nil {
 		if ok {
 			add("got a 2FA challenge, want none")

@@ -58,7 +58,7 @@ func loopBound(p mfaclient.RetryPolicy) int {
 // said it is down until then.
 func learnedServerError(provider string, req *Request, st *call, e *errWaitBeyondBudget) error {
 	return &mfaclient.APIError{
-		Provider: provider, Operation: req.Operation,
+		Provider: provider, Operation: req.Operation, UserID: req.UserID,
 		StatusCode: e.status,
 		Message:    fmt.Sprintf("%d %s until %s (learned from an earlier answer; not sent)", e.status, http.StatusText(e.status), e.until.UTC().Format(time.RFC3339)),
 		Attempts:   st.attempts,

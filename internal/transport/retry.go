@@ -37,7 +37,7 @@ func (t *attemptTransport) checkRetry(ctx context.Context, resp *http.Response, 
 		return t.retryPaced(st), nil
 	case resp.StatusCode == http.StatusTooManyRequests:
 		return t.retryRateLimited(resp) && t.countRetry(st), nil
-	case resp.StatusCode >= 500 && resp.StatusCode != http.StatusNotImplemented:
+	case resp.StatusCode >= 500 && resp.StatusCode <= 599 && resp.StatusCode != http.StatusNotImplemented:
 		return retryServerError(st.idempotent) && t.retryServerHint(resp) && t.retryFailure(st), nil
 	}
 	return false, nil // success, 3xx not followed, 4xx: the answer is final

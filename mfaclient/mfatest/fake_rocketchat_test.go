@@ -18,7 +18,7 @@ const rcPath = "/api/v1/users.resetTOTP"
 // rcAuth is the credential headers of u, plus a 2FA code and method when
 // given.
 func rcAuth(u mfatest.FakeUser, twoFactor ...string) []string {
-	h := []string{"X-User-Id", u.ID, "X-Auth-Token", u.Token}
+	h := []string{"X-User-Id", u.ID, "X-Auth-Token", u.Token, "Content-Type", "application/json"}
 	if len(twoFactor) == 2 {
 		h = append(h, "x-2fa-code", twoFactor[0], "x-2fa-method", twoFactor[1])
 	}
@@ -70,8 +70,6 @@ func TestRocketChatTwoFactorChallenge(t *testing.T) {
 		"wrong code":                   {rcAuth(admin, "000000x", "totp"), invalid("totp", `"totp"`)},
 		"code without method":          {append(rcAuth(admin), "x-2fa-code", "nope"), invalid("totp", `"totp"`)},
 		"password method selects totp": {rcAuth(admin, mfatest.PasswordCode(admin.Password), "password"), invalid("totp", `"totp"`)},
-		"email is not set up":          {rcAuth(admin, "123456", "email"), invalid("email", `"totp"`)},
-		"email challenge without code": {append(rcAuth(admin), "x-2fa-method", "email"), required("email", `"totp"`)},
 	} {
 		got := send(t, http.MethodPost, url, body, tc.headers...)
 		assert.Equal(t, 400, got.status, name)
@@ -106,28 +104,46 @@ func TestRocketChatHandlerAnswers(t *testing.T) {
 		invalidUser = `{"success":false,"error":"The required \"userId\" or \"username\" param provided does not match any users [error-invalid-user]","errorType":"error-invalid-user"}`
 		noParam     = `{"success":false,"error":"The required \"userId\" or \"username\" param was not provided [error-user-param-not-provided]","errorType":"error-user-param-not-provided"}`
 		ok          = `{"success":true}`
+		extraKey    = `{"success":false,"errorType":"invalid-params","error":"must NOT have additional properties"}`
+		notString   = `{"success":false,"errorType":"invalid-params","error":"must be string"}`
+		notObject   = `{"success":false,"errorType":"invalid-params","error":"must be object"}`
 	)
 	for name, tc := range map[string]struct {
 		asMember bool
 		body     string
+		form     bool // sent as a form instead of JSON
+		text     bool // sent without a Content-Type
 		status   int
 		want     string
 		reset    string // "admin", "member" or ""
 	}{
-		"by userId":               {body: `{"userId":"GonjPyg3gB3Z9ur9s"}`, status: 200, want: ok, reset: "member"},
-		"by username":             {body: `{"username":"ALICE"}`, status: 200, want: ok, reset: "member"},
-		"by user":                 {body: `{"user":"alice"}`, status: 200, want: ok, reset: "member"},
-		"userId wins":             {body: `{"userId":"nope","username":"alice"}`, status: 400, want: invalidUser},
-		"empty userId skipped":    {body: `{"userId":" ","username":"alice"}`, status: 200, want: ok, reset: "member"},
-		"unknown userId":          {body: `{"userId":"nope"}`, status: 400, want: invalidUser},
-		"unknown username":        {body: `{"username":"bob"}`, status: 400, want: invalidUser},
-		"empty param":             {body: `{"userId":""}`, status: 400, want: noParam},
-		"self, no body":           {status: 200, want: ok, reset: "admin"},
-		"self, empty object":      {body: `{}`, status: 200, want: ok, reset: "admin"},
-		"self, other keys":        {body: `{"foo":"bar"}`, status: 200, want: ok, reset: "admin"},
-		"no permission":           {asMember: true, body: `{"userId":"rbAXPnMktTFbNpwtJ"}`, status: 400, want: notAllowed},
-		"no permission, no user":  {asMember: true, body: `{"userId":"nope"}`, status: 400, want: notAllowed},
-		"self without permission": {asMember: true, body: `{}`, status: 200, want: ok, reset: "member"},
+		"by userId":                {body: `{"userId":"GonjPyg3gB3Z9ur9s"}`, status: 200, want: ok, reset: "member"},
+		"by username":              {body: `{"username":"ALICE"}`, status: 200, want: ok, reset: "member"},
+		"by user":                  {body: `{"user":"alice"}`, status: 200, want: ok, reset: "member"},
+		"userId wins":              {body: `{"userId":"nope","username":"alice"}`, status: 400, want: invalidUser},
+		"empty userId skipped":     {body: `{"userId":" ","username":"alice"}`, status: 200, want: ok, reset: "member"},
+		"unknown userId":           {body: `{"userId":"nope"}`, status: 400, want: invalidUser},
+		"unknown username":         {body: `{"username":"bob"}`, status: 400, want: invalidUser},
+		"empty param":              {body: `{"userId":""}`, status: 400, want: noParam},
+		"self, no body":            {status: 200, want: ok, reset: "admin"},
+		"self, empty object":       {body: `{}`, status: 200, want: ok, reset: "admin"},
+		"misspelt key":             {body: `{"userid":"GonjPyg3gB3Z9ur9s"}`, status: 400, want: extraKey},
+		"self, other keys":         {body: `{"foo":"bar"}`, status: 400, want: extraKey},
+		"extra key with userId":    {body: `{"userId":"GonjPyg3gB3Z9ur9s","force":true}`, status: 400, want: extraKey},
+		"number userId":            {body: `{"userId":12345}`, status: 400, want: notString},
+		"array body":               {body: `["GonjPyg3gB3Z9ur9s"]`, status: 400, want: notObject},
+		"null body":                {body: `null`, status: 200, want: ok, reset: "admin"},
+		"unparsable JSON":          {body: `{"userId":`, status: 200, want: ok, reset: "admin"},
+		"untrimmed username":       {body: `{"username":" alice "}`, status: 400, want: invalidUser},
+		"untrimmed userId":         {body: `{"userId":" GonjPyg3gB3Z9ur9s"}`, status: 400, want: invalidUser},
+		"blank username":           {body: `{"username":"  "}`, status: 400, want: noParam},
+		"user alias, blank userId": {body: `{"userId":"","user":"ALICE"}`, status: 200, want: ok, reset: "member"},
+		"form body":                {body: `username=alice`, form: true, status: 200, want: ok, reset: "member"},
+		"form body, other key":     {body: `userid=alice`, form: true, status: 400, want: extraKey},
+		"text body":                {body: `{"userId":"GonjPyg3gB3Z9ur9s"}`, text: true, status: 400, want: extraKey},
+		"no permission":            {asMember: true, body: `{"userId":"rbAXPnMktTFbNpwtJ"}`, status: 400, want: notAllowed},
+		"no permission, no user":   {asMember: true, body: `{"userId":"nope"}`, status: 400, want: notAllowed},
+		"self without permission":  {asMember: true, body: `{}`, status: 200, want: ok, reset: "member"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			rc := mfatest.NewRocketChat(t)
@@ -135,9 +151,23 @@ func TestRocketChatHandlerAnswers(t *testing.T) {
 			if tc.asMember {
 				caller = rc.Member
 			}
-			got := send(t, http.MethodPost, rc.URL()+rcPath, tc.body, rcTOTP(caller)...)
+			headers := rcTOTP(caller)
+			switch {
+			case tc.form:
+				headers = append(headers, "Content-Type", "application/x-www-form-urlencoded")
+			case tc.text:
+				headers = append(headers, "Content-Type", "")
+			}
+			got := send(t, http.MethodPost, rc.URL()+rcPath, tc.body, headers...)
 			assert.Equal(t, tc.status, got.status)
 			assert.Equal(t, tc.want, got.body)
+			if strings.Contains(got.body, "invalid-params") {
+				assert.Empty(t, got.header.Values("X-RateLimit-Limit"), "the body schema is checked before the rate limit")
+			} else if tc.asMember {
+				assert.Equal(t, "9", got.header.Get("X-RateLimit-Remaining"), "a member is rate limited")
+			} else {
+				assert.Empty(t, got.header.Values("X-RateLimit-Limit"), "an admin bypasses the rate limiter")
+			}
 			for name, seeded := range map[string]mfatest.FakeUser{"admin": rc.Admin, "member": rc.Member} {
 				now, _ := rc.User(seeded.ID)
 				wasReset := name == tc.reset
@@ -185,7 +215,7 @@ func errorType(body string) string {
 
 func TestRocketChatRateLimiter(t *testing.T) {
 	clk := newClock()
-	rc := mfatest.NewRocketChat(t, mfatest.WithClock(clk.Now))
+	rc := mfatest.NewRocketChat(t, mfatest.WithClock(clk.Now), mfatest.WithoutRateLimitBypass())
 	url := rc.URL() + rcPath
 	resetMS := strconv.FormatInt(clk.Now().Add(time.Minute).UnixMilli(), 10)
 	for i := range 10 {
@@ -221,7 +251,7 @@ func TestRocketChatRateLimitOptions(t *testing.T) {
 	assert.Equal(t, 400, got.status)
 	assert.Empty(t, got.header.Values("X-RateLimit-Limit"))
 
-	rc = mfatest.NewRocketChat(t, mfatest.WithRateLimit(1, time.Hour, mfatest.HintRateLimitHeaders), mfatest.WithoutTwoFactorChallenge())
+	rc = mfatest.NewRocketChat(t, mfatest.WithRateLimit(1, time.Hour, mfatest.HintRateLimitHeaders), mfatest.WithoutTwoFactorChallenge(), mfatest.WithoutRateLimitBypass())
 	assert.Equal(t, 400, send(t, http.MethodPost, rc.URL()+rcPath, `{"userId":"nope"}`, rcAuth(rc.Admin)...).status)
 	got = send(t, http.MethodPost, rc.URL()+rcPath, `{"userId":"nope"}`, rcAuth(rc.Admin)...)
 	assert.Equal(t, 429, got.status)
