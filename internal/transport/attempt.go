@@ -25,13 +25,13 @@ type call struct {
 	path       string
 	idempotent bool
 	attempts   int
-	retryCount // retry.go
 	// redact is the call's redactor: every string logged or returned goes
 	// through it.
 	redact redactor
 	// location is the last answer's Location when it did not parse, kept
 	// out of http.Client's sight (see hideUnparseableLocation).
-	location []string
+	location   []string
+	retryCount // retry.go
 }
 
 type callKey struct{}

@@ -62,13 +62,13 @@ func New(cfg Config) (*Client, error) {
 	if s.AttemptTimeout < 0 {
 		return nil, InvalidInput(cfg.Provider, "New", "attempt timeout %s is negative", s.AttemptTimeout)
 	}
+	if err := checkRateLimit(s.RateLimit, s.RateBurst); err != nil {
+		return nil, InvalidInput(cfg.Provider, "New", "%v", err)
+	}
 	if hasControl(s.UserAgent) {
 		return nil, InvalidInput(cfg.Provider, "New", "user agent contains control characters, so it can never be sent as a header")
 	}
 	if err := checkHeaderValues(cfg.Header); err != nil {
-		return nil, InvalidInput(cfg.Provider, "New", "%v", err)
-	}
-	if err := checkRateLimit(s.RateLimit, s.RateBurst); err != nil {
 		return nil, InvalidInput(cfg.Provider, "New", "%v", err)
 	}
 	rt := &attemptTransport{

@@ -43,7 +43,7 @@ func errorText(err error) string {
 // earlier answer closed the gate for longer than MaxWait.
 func (c *Client) learnedRateLimit(req *Request, st *call, e *errWaitBeyondBudget) error {
 	if e.status != http.StatusTooManyRequests && e.status != 0 {
-		return c.learnedServerError(req, st, e)
+		return learnedServerError(c.provider, req, st, e)
 	}
 	return &mfaclient.RateLimitError{
 		APIError: &mfaclient.APIError{
@@ -57,19 +57,6 @@ func (c *Client) learnedRateLimit(req *Request, st *call, e *errWaitBeyondBudget
 		Limit:      e.hints.Limit,
 		Remaining:  e.hints.Remaining,
 		Reset:      e.hints.Reset,
-	}
-}
-
-// learnedServerError is the error returned without sending while the gate
-// is closed beyond MaxWait by a failure's Retry-After (a 503): the provider
-// said it is down until then.
-func (c *Client) learnedServerError(req *Request, st *call, e *errWaitBeyondBudget) error {
-	return &mfaclient.APIError{
-		Provider: c.provider, Operation: req.Operation, UserID: req.UserID,
-		StatusCode: e.status,
-		Message:    fmt.Sprintf("%d %s until %s (learned from an earlier answer; not sent)", e.status, http.StatusText(e.status), e.until.UTC().Format(time.RFC3339)),
-		Attempts:   st.attempts,
-		Class:      mfaclient.ErrServer,
 	}
 }
 

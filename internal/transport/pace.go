@@ -25,7 +25,8 @@ import (
 //  3. From then on requests are spaced at the rate less paceMargin. A 429
 //     while paced means the rate was too high: it becomes the rate the
 //     provider accepted since the previous 429 (exact when the client was
-//     sending faster than the provider's rate), at most 15 % lower at once;
+//     sending faster than the provider's rate), at most 15 % lower at once,
+//     or 5 % lower when too few answers came since to measure anything;
 //     a 429 with no success since the previous one says the limiter is
 //     closed: the next request waits twice as long as the two were apart.
 //  4. After creepAfter without a 429 the rate grows by creepPerSecond, so a
@@ -55,9 +56,12 @@ type pacer struct {
 	drainAt    time.Time // when the drain starts
 	drained    int       // accepted during the drain
 
-	// accepted holds the times of the last len(accepted) accepted answers,
-	// a ring; n counts all of them.
-	accepted [256]time.Time
+	// accepted holds the times of the last len(accepted) accepted answers
+	// (since epoch, on the monotonic clock), a ring; n counts all of them.
+	// It bounds the burst that can be measured: a window larger than that
+	// is taken for one of len(accepted).
+	accepted [1024]time.Duration
+	epoch    time.Time
 	n        int
 }
 
@@ -82,6 +86,8 @@ const (
 	// catchUp is how many intervals late a request may go and the schedule
 	// still stay anchored, so timers firing late do not slow the rate down.
 	catchUp = 2
+	// minMeasure is the fewest answers a rate is measured from while paced.
+	minMeasure = 10
 	// minLearn is the fewest successes a rate is learned from; fewer (a
 	// provider refusing everything) leaves the retry policy's backoff in
 	// charge.
@@ -157,7 +163,10 @@ func (p *pacer) reserve(now time.Time) (time.Time, uint64) {
 // accept records an answer the limiter let through (anything but a 429) to
 // a request sent at sent.
 func (p *pacer) accept(sent, now time.Time) {
-	p.accepted[p.n%len(p.accepted)] = now
+	if p.epoch.IsZero() {
+		p.epoch = now
+	}
+	p.accepted[p.n%len(p.accepted)] = now.Sub(p.epoch)
 	p.n++
 	p.sinceEvent++
 	if p.since.IsZero() {
@@ -166,7 +175,7 @@ func (p *pacer) accept(sent, now time.Time) {
 	if p.mode == paceDrain && !sent.Before(p.drainAt) {
 		p.drained++
 		if p.drained > max(4*p.burst, 64) {
-			*p = pacer{} // no 429 in sight: whatever limited us is gone
+			*p = pacer{learns: p.learns} // no 429 in sight: whatever limited us is gone
 		}
 	}
 }
@@ -190,8 +199,10 @@ func (p *pacer) refuse(sent, now time.Time) bool {
 		return true // cannot happen: nothing is sent before the drain
 	case paceDrain:
 		// The burst again, now that the answers in flight at the first 429
-		// have come back: nothing else was sent since.
-		p.burst, _ = p.recent(p.drainAt, p.drainAt.Sub(p.burstFirst))
+		// have come back (the drain waited for them): nothing else but the
+		// drain was sent since.
+		all, _ := p.recent(now, now.Sub(p.burstFirst))
+		p.burst = all - p.drained
 		if p.drained == 0 {
 			// Nothing came back in drainDelay: a window that lets the burst
 			// through once per second. Wait out the burst's second.
@@ -219,9 +230,15 @@ func (p *pacer) refuse(sent, now time.Time) bool {
 			break
 		}
 		// Too fast: the rate the provider accepted since the last 429 (or
-		// since the first answer), at most 15 % lower at once.
-		accepted := float64(p.sinceEvent) / max(now.Sub(p.since).Seconds(), 1e-3)
-		p.setRate(min(p.rate*0.97, max(accepted, p.rate*0.85)))
+		// since the first answer), at most 15 % lower at once. Fewer than
+		// minMeasure answers measure nothing (two in 29 ms could be 69/s or
+		// 100/s): a little lower, and the next 429 measures.
+		r := p.rate * 0.95
+		if p.sinceEvent >= minMeasure {
+			accepted := float64(p.sinceEvent) / max(now.Sub(p.since).Seconds(), 1e-3)
+			r = min(p.rate*0.97, max(accepted, p.rate*0.85))
+		}
+		p.setRate(r)
 		p.holdUntil(now.Add(p.interval(now)))
 	}
 	p.lastEvent, p.since, p.sinceEvent = now, now, 0
@@ -249,7 +266,7 @@ func (p *pacer) recent(now time.Time, d time.Duration) (int, time.Time) {
 	var first time.Time
 	count := 0
 	for i := 1; i <= min(p.n, len(p.accepted)); i++ {
-		t := p.accepted[(p.n-i)%len(p.accepted)]
+		t := p.epoch.Add(p.accepted[(p.n-i)%len(p.accepted)])
 		if t.After(now) {
 			continue
 		}

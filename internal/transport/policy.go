@@ -3,6 +3,7 @@ package transport
 import (
 	"fmt"
 	"math"
+	"net/http"
 	"time"
 
 	"github.com/mfakit/mfakit/mfaclient"
@@ -50,4 +51,17 @@ func loopBound(p mfaclient.RetryPolicy) int {
 		return 0
 	}
 	return p.MaxRetries + maxPacedRetries
+}
+
+// learnedServerError is the error returned without sending while the gate
+// is closed beyond MaxWait by a failure's Retry-After (a 503): the provider
+// said it is down until then.
+func learnedServerError(provider string, req *Request, st *call, e *errWaitBeyondBudget) error {
+	return &mfaclient.APIError{
+		Provider: provider, Operation: req.Operation, UserID: req.UserID,
+		StatusCode: e.status,
+		Message:    fmt.Sprintf("%d %s until %s (learned from an earlier answer; not sent)", e.status, http.StatusText(e.status), e.until.UTC().Format(time.RFC3339)),
+		Attempts:   st.attempts,
+		Class:      mfaclient.ErrServer,
+	}
 }
