@@ -61,6 +61,14 @@ type Provider struct {
 	// not exist (Casdoor: HTTP 200 "User doesn't exist"). Nil: a 404 with
 	// {"success":false,"error":"User not found"}.
 	NotFound func(w http.ResponseWriter)
+	// ResetMethod is the HTTP method of the reset request; "" means POST.
+	ResetMethod string
+	// PreludePaths are the paths (with query) of requests ResetMFA sends
+	// before the reset request (Kratos reads the identity first). The
+	// provider's harness answers them itself, below the SDK's transport, so
+	// the suite's servers see only the reset request; the suite ignores their
+	// log records.
+	PreludePaths []string
 }
 
 // request is what the server received, for assertions after the call.

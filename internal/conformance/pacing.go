@@ -29,6 +29,20 @@ func testPacing(t *testing.T, p Provider) {
 	t.Run("GateProbesAfterMaxWait", func(t *testing.T) { testGateProbe(t, p) })
 }
 
+// onlyResetRequests skips a test that counts and times the requests a
+// provider's limiter sees, when ResetMFA sends requests the suite's servers
+// do not see: the provider's harness answers its PreludePaths (Kratos's
+// identity read) below the SDK's transport, so they pass the client's gate,
+// are paced and earn the retry budget back, but never meet the test's
+// limiter or outage. A limiter that saw them would have to be the
+// provider's own, which the harness replaces.
+func onlyResetRequests(t *testing.T, p Provider) {
+	t.Helper()
+	if len(p.PreludePaths) > 0 {
+		t.Skipf("ResetMFA sends %v first, answered below the transport, so the test's limiter sees only some of the client's requests", p.PreludePaths)
+	}
+}
+
 // limited answers a bare 429 whenever l refuses, else the documented
 // success, and counts the 429s.
 func limited(p Provider, l benchmarks.Limiter, refused *atomic.Int64) func(int, http.ResponseWriter, *http.Request) {
@@ -66,6 +80,7 @@ func resetAll(c Client, p Provider, n, workers int) []error {
 // fails, and the run takes about the ideal time (calls over the provider's
 // rate).
 func testLearnsRate(t *testing.T, p Provider) {
+	onlyResetRequests(t, p)
 	const calls, workers, rate = 400, 8, 100
 	ideal := time.Duration(calls/rate) * time.Second
 	for name, newLimiter := range map[string]func() benchmarks.Limiter{
@@ -95,6 +110,7 @@ func testLearnsRate(t *testing.T, p Provider) {
 // WithRateLimit spaces the requests from the first one: no 429 to learn
 // from, and no two requests closer than the rate allows beyond the burst.
 func testConfiguredRate(t *testing.T, p Provider) {
+	onlyResetRequests(t, p)
 	var refused atomic.Int64
 	l := &benchmarks.TokenBucket{Rate: 10, Burst: 2}
 	inBubble(t, p, limited(p, l, &refused), func(t *testing.T, srv *server, newClient func(...mfaclient.Option) Client) {
@@ -145,6 +161,7 @@ func testRetryBudget(t *testing.T, p Provider) {
 	if !p.ResetIdempotent {
 		t.Skip("ResetMFA is not retried after a 5xx")
 	}
+	onlyResetRequests(t, p)
 	const budget = 50 // internal/transport's retryBudgetCap
 	var down atomic.Bool
 	down.Store(true)
