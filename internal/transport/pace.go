@@ -82,7 +82,7 @@ const (
 	paceMargin = 0.02
 	// drainOptimism raises a drain's rate that may have been capped by the
 	// limiter's burst.
-	drainOptimism = 1.15
+	drainOptimism = 1.05
 	// catchUp is how many intervals late a request may go and the schedule
 	// still stay anchored, so timers firing late do not slow the rate down.
 	catchUp = 2
