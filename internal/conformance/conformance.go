@@ -42,6 +42,15 @@ type Provider struct {
 	Success func(w http.ResponseWriter)
 	// ResetIdempotent says a 5xx on ResetMFA may be retried.
 	ResetIdempotent bool
+	// ResetMethod is ResetMFA's HTTP method; empty means POST.
+	ResetMethod string
+	// LoadID returns the i-th of many distinct valid user IDs; nil means
+	// UUIDs. For providers whose IDs are not UUIDs (Mattermost).
+	LoadID func(i int) string
+	// ErrorBody, when set, writes the provider's own error body for a
+	// status, and says the provider gives a 4xx (429 aside) its status's
+	// class only in that shape: any other body is ErrUnexpectedResponse.
+	ErrorBody func(w http.ResponseWriter, status int)
 }
 
 // request is what the server received, for assertions after the call.

@@ -173,7 +173,7 @@ func testMalformedBodies(t *testing.T, p Provider) {
 			body.Store(b)
 			err := c.ResetMFA(bg(), p.UserID)
 			require.Error(t, err, "%d %s is not the documented success", code, name)
-			apiErr := requireAPIError(t, err, code, statusClass(code), 1)
+			apiErr := requireAPIError(t, err, code, p.plainClass(code), 1)
 			assert.True(t, bytes.Equal([]byte(b), apiErr.Body), "%d %s: the body is kept as sent", code, name)
 		}
 	}
@@ -243,7 +243,7 @@ func testStalledAnswers(t *testing.T, p Provider) {
 			inBubble(t, p, stalledBody(status), func(t *testing.T, _ *server, newClient func(...mfaclient.Option) Client) {
 				start := time.Now()
 				err := newClient(noRetry, mfaclient.WithAttemptTimeout(5*time.Second)).ResetMFA(bg(), p.UserID)
-				apiErr := requireAPIError(t, err, status, statusClass(status), 1)
+				apiErr := requireAPIError(t, err, status, p.plainClass(status), 1)
 				assert.Equal(t, `{"success":`, string(apiErr.Body), "what came is kept")
 				assert.Equal(t, 5*time.Second, time.Since(start), "the attempt timeout also bounds the body")
 			})
@@ -328,7 +328,7 @@ func testResetMidBody(t *testing.T, p Provider) {
 			t.Cleanup(ts.Close)
 			c, err := p.New(ts.URL, noRetry)
 			require.NoError(t, err)
-			apiErr := requireAPIError(t, c.ResetMFA(bg(), p.UserID), status, statusClass(status), 1)
+			apiErr := requireAPIError(t, c.ResetMFA(bg(), p.UserID), status, p.plainClass(status), 1)
 			assert.Equal(t, partial, string(apiErr.Body))
 		})
 	}

@@ -72,7 +72,7 @@ func testWrongTypes(t *testing.T, p Provider) {
 
 			where := fmt.Sprintf("%s with %s", filepath.Base(f.Path), m.what)
 			got := mfatest.OutcomeOf(err)
-			plain := mfatest.OutcomeOf(statusClass(f.Response.Status)).Error
+			plain := mfatest.OutcomeOf(p.plainClass(f.Response.Status)).Error
 			if err == nil {
 				assert.True(t, f.Expect.Success, "%s: success from an answer that is not one", where)
 				continue

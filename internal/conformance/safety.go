@@ -82,7 +82,7 @@ func testRedirects(t *testing.T, p Provider) {
 		reqs := origin.requests()
 		last := reqs[len(reqs)-1]
 		assert.True(t, strings.HasSuffix(last.Path, "/followed"))
-		assert.Equal(t, http.MethodPost, last.Method, "307 keeps the method")
+		assert.Equal(t, p.resetMethod(), last.Method, "307 keeps the method")
 		assert.Equal(t, reqs[len(reqs)-2].Body, last.Body, "and the body")
 	})
 }
