@@ -63,10 +63,11 @@ func (c *Client) ResetMFA(ctx context.Context, userID string) error {
 		return err
 	}
 	if !isUUID(userID) {
-		return transport.InvalidInput(provider, opReset, "user ID is not a UUID")
+		return transport.InvalidInputFor(provider, opReset, userID, "user ID is not a UUID")
 	}
 	return c.t.Do(ctx, &transport.Request{
 		Operation:  opReset,
+		UserID:     userID,
 		Method:     http.MethodPost,
 		Path:       "/api/v1/users/" + transport.PathSegment(userID) + "/reset-mfa",
 		Idempotent: false,

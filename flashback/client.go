@@ -62,7 +62,7 @@ func (c *Client) ResetMFA(ctx context.Context, userID string) error {
 	if err != nil {
 		return transport.InvalidInput(provider, opReset, "%v", err)
 	}
-	return c.post(ctx, opReset, "/mfa/reset", body)
+	return c.post(ctx, opReset, userID, "/mfa/reset", body)
 }
 
 // ResetOwnMFA resets the MFA of the user the token belongs to: POST
@@ -70,7 +70,7 @@ func (c *Client) ResetMFA(ctx context.Context, userID string) error {
 //
 // Flashback API docs: https://docs.flashback.tech/support-reference/platform-api-reference/mfa-multi-factor-authentication/post__mfa_reset
 func (c *Client) ResetOwnMFA(ctx context.Context) error {
-	return c.post(ctx, opResetOwn, "/mfa/reset", nil)
+	return c.post(ctx, opResetOwn, "", "/mfa/reset", nil)
 }
 
 // SetPrimaryMFA sets the caller's primary MFA method: MethodTOTP (Flashback's
@@ -91,7 +91,7 @@ func (c *Client) SetPrimaryMFA(ctx context.Context, method mfaclient.Method) err
 	if err != nil {
 		return transport.InvalidInput(provider, opSetPrimary, "%v", err)
 	}
-	return c.post(ctx, opSetPrimary, "/mfa/primary", body)
+	return c.post(ctx, opSetPrimary, "", "/mfa/primary", body)
 }
 
 // RateLimitedUntil reports until when the client holds requests back because
@@ -101,9 +101,10 @@ func (c *Client) RateLimitedUntil() time.Time { return c.t.RateLimitedUntil() }
 // post sends one call. Both endpoints are idempotent (a second reset or the
 // same primary method again documents no different answer), so a 5xx or a
 // lost answer is retried.
-func (c *Client) post(ctx context.Context, op, path string, body []byte) error {
+func (c *Client) post(ctx context.Context, op, userID, path string, body []byte) error {
 	return c.t.Do(ctx, &transport.Request{
 		Operation:  op,
+		UserID:     userID,
 		Method:     http.MethodPost,
 		Path:       path,
 		Body:       body,

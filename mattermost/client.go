@@ -70,9 +70,9 @@ func (c *Client) ResetMFA(ctx context.Context, userID string) error {
 		return err
 	}
 	if !isID(userID) {
-		return transport.InvalidInput(provider, opReset, "user ID is not a Mattermost ID (26 letters and digits)")
+		return transport.InvalidInputFor(provider, opReset, userID, "user ID is not a Mattermost ID (26 letters and digits)")
 	}
-	return c.deactivate(ctx, opReset, userID)
+	return c.deactivate(ctx, opReset, userID, userID)
 }
 
 // ResetOwnMFA turns off the caller's own MFA (PUT /api/v4/users/me/mfa).
@@ -81,7 +81,7 @@ func (c *Client) ResetMFA(ctx context.Context, userID string) error {
 //
 // Mattermost API docs: https://api.mattermost.com/#tag/users/operation/UpdateUserMfa
 func (c *Client) ResetOwnMFA(ctx context.Context) error {
-	return c.deactivate(ctx, opResetOwn, "me")
+	return c.deactivate(ctx, opResetOwn, "", "me")
 }
 
 // SetPrimaryMFA is mfaclient.ErrUnsupported: Mattermost has one MFA method
@@ -98,9 +98,13 @@ func (c *Client) SetPrimaryMFA(_ context.Context, method mfaclient.Method) error
 // 0); zero or past when it does not.
 func (c *Client) RateLimitedUntil() time.Time { return c.t.RateLimitedUntil() }
 
-func (c *Client) deactivate(ctx context.Context, op, segment string) error {
+// deactivate sends {"activate":false} for the user the path segment names
+// (userID, or "me" with userID "" for the caller). It is idempotent:
+// Mattermost answers success again, and the caller's token stays valid.
+func (c *Client) deactivate(ctx context.Context, op, userID, segment string) error {
 	return c.t.Do(ctx, &transport.Request{
 		Operation:  op,
+		UserID:     userID,
 		Method:     http.MethodPut,
 		Path:       "/api/v4/users/" + transport.PathSegment(segment) + "/mfa",
 		Body:       deactivate,

@@ -38,6 +38,10 @@ func TestConformance(t *testing.T) {
 		ResetMethod:     http.MethodPut,
 		LoadID:          loadID,
 		ErrorBody: func(w http.ResponseWriter, status int) {
+			if status == http.StatusTooManyRequests {
+				http.Error(w, "limit exceeded", status) // the limiter's answer
+				return
+			}
 			w.Header().Set("Content-Type", "application/json")
 			w.WriteHeader(status)
 			_, _ = fmt.Fprintf(w, `{"id":"app.user.missing_account.const","message":"Unable to find the user.","detailed_error":"","request_id":"8f5tcwq6qpdz3rcoibakbbkzrc","status_code":%d}`, status)

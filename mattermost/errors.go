@@ -26,13 +26,17 @@ const (
 // (app/ratelimit.go: http.Error(w, "limit exceeded", 429)).
 var limitExceeded = []byte("limit exceeded")
 
-// classify maps Mattermost's answers. A 200 must be {"status":"OK"}. A 4xx
-// gets its status's class only when the body is Mattermost's error shape
-// (an AppError whose status_code is the answer's status): the same status
-// from a proxy or another service says nothing about the user, and is
-// mfaclient.ErrUnexpectedResponse. A 429 is a rate limit in any shape (the
-// limiter answers text/plain "limit exceeded"); a 5xx is ErrServer in any
-// shape (proxies answer 502-504 in their own).
+// classify maps Mattermost's answers. A 200 must be {"status":"OK"}. An
+// error answer is Mattermost's when its body is an AppError whose
+// status_code is the answer's status, or, on a 429, the limiter's
+// text/plain "limit exceeded": then its code (the AppError id) and message
+// are given, and the decoded body is the Cause. Transport gives the
+// status's class only to such an answer (or to HTTP's own shapes: a 429
+// with hints); the same status from a proxy or another service says
+// nothing about the user.
+//
+// The catch-all 404 api.context.404.app_error means no route matched the
+// path (a wrong base URL), not that the user is missing.
 func classify(a *transport.Answer) transport.Verdict {
 	if a.StatusCode >= 200 && a.StatusCode < 300 {
 		var ok statusResponse
@@ -41,25 +45,20 @@ func classify(a *transport.Answer) transport.Verdict {
 		}
 		return transport.Verdict{Class: mfaclient.ErrUnexpectedResponse}
 	}
-	class := transport.ClassForStatus(a.StatusCode)
-	e, shaped := decodeError(a)
-	if !shaped {
-		v := transport.Verdict{Class: class}
-		switch {
-		case a.StatusCode == http.StatusTooManyRequests:
-			if bytes.Equal(bytes.TrimSpace(a.Body), limitExceeded) {
-				v.Message = string(limitExceeded)
-			}
-		case a.StatusCode < 500:
-			v.Class = mfaclient.ErrUnexpectedResponse
-		}
+	v := transport.Verdict{Class: transport.ClassForStatus(a.StatusCode)}
+	if a.StatusCode == http.StatusTooManyRequests && bytes.Equal(bytes.TrimSpace(a.Body), limitExceeded) {
+		v.Message, v.Cause = string(limitExceeded), &LimitResponse{Text: string(limitExceeded)}
 		return v
 	}
-	v := transport.Verdict{Class: class, Code: e.ID, Message: e.Message, Cause: e}
+	e, ok := decodeError(a)
+	if !ok {
+		return v
+	}
+	v.Code, v.Message, v.Cause = e.ID, e.Message, e
 	switch {
 	case a.StatusCode == http.StatusNotFound && e.ID == idNoRoute:
 		v.Class = mfaclient.ErrUnexpectedResponse
-	case class == mfaclient.ErrForbidden && e.ID == idPermissions:
+	case v.Class == mfaclient.ErrForbidden && e.ID == idPermissions:
 		v.Required = requiredPermission
 	}
 	return v

@@ -19,7 +19,7 @@ const fuzzToken = "mm-fuzz-token-W7k2Qs"
 // ErrUnexpectedResponse), the typed error with the status, sane rate-limit
 // fields, and no credential in any text of the error.
 func FuzzClassify(f *testing.F) {
-	rules := conformance.AnswerRules{Secrets: []string{fuzzToken}, ShapedErrors: true}
+	rules := conformance.AnswerRules{Secrets: []string{fuzzToken}}
 	conformance.FuzzAnswers(f, provider, rules.Secrets, func(uint8) conformance.AnswerRules { return rules },
 		func(t *testing.T, hc *http.Client, op uint8) error {
 			c, err := New("https://chat.test", fuzzToken, mfaclient.WithHTTPClient(hc), mfaclient.WithRetry(mfaclient.RetryPolicy{}))

@@ -42,3 +42,15 @@ type ErrorResponse struct {
 func (e *ErrorResponse) Error() string {
 	return fmt.Sprintf("mattermost: HTTP %d %s: %s", e.StatusCode, e.ID, e.Message)
 }
+
+// LimitResponse is the answer of Mattermost's rate limiter, a 429 with the
+// text/plain body "limit exceeded", sent before any handler (so without a
+// request ID). Its hints are in Retry-After and X-Ratelimit-*. It is
+// reachable from the *mfaclient.RateLimitError with errors.As.
+//
+// Source: app/ratelimit.go RateLimitWriter (http.Error).
+type LimitResponse struct {
+	Text string // "limit exceeded"
+}
+
+func (e *LimitResponse) Error() string { return "mattermost: HTTP 429: " + e.Text }

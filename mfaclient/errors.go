@@ -51,15 +51,24 @@ var (
 // the sentinels above) and to Cause, the provider's decoded body
 // (*flashback.ErrorResponse, ...), so both errors.Is and errors.As work.
 type APIError struct {
-	Provider   string // "flashback", "entryguard" or "rocketchat"
-	Operation  string // "ResetMFA", "ResetOwnMFA", "SetPrimaryMFA"
+	Provider  string // "flashback", "entryguard" or "rocketchat"
+	Operation string // "ResetMFA", "ResetOwnMFA", "SetPrimaryMFA"
+	// UserID is the user the call named (ResetMFA's userID), "" for a call
+	// that names none; it is in the message too, so a bulk run's log line
+	// says whom it is about.
+	UserID     string
 	StatusCode int
-	Code       string      // the provider's machine code ("totp-required", "Not Found"), or ""
-	Message    string      // the provider's human message, as sent (credentials redacted)
-	RequestID  string      // when the provider sends one
-	Header     http.Header // response headers, credentials removed
-	Body       []byte      // raw body, at most 64 KiB kept, credentials redacted
-	Attempts   int         // requests sent, retries included
+	Code       string // the provider's machine code ("totp-required", "Not Found"), or ""
+	Message    string // the provider's human message, as sent (credentials redacted)
+	// Detail is mfakit's own reason when the answer itself does not give
+	// one: "the answer does not look like flashback's API" (an HTML 404 from
+	// a proxy or a wrong base URL), "the answer was cut after 12 bytes of
+	// its body". Empty when the provider's answer says it all.
+	Detail    string
+	RequestID string      // when the provider sends one
+	Header    http.Header // response headers, credentials removed
+	Body      []byte      // raw body, at most 64 KiB kept, credentials redacted
+	Attempts  int         // requests sent, retries included
 
 	Class error // the sentinel this answer belongs to
 	Cause error // the provider's decoded body, or nil when it did not decode
@@ -67,7 +76,7 @@ type APIError struct {
 
 func (e *APIError) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "mfakit: %s %s: ", e.Provider, e.Operation)
+	writePrefix(&b, e.Provider, e.Operation, e.UserID)
 	if e.Class != nil {
 		b.WriteString(e.Class.Error())
 		b.WriteString(": ")
@@ -80,6 +89,11 @@ func (e *APIError) Error() string {
 	if e.Message != "" {
 		b.WriteString(": ")
 		b.WriteString(printable(e.Message, 256))
+	}
+	if e.Detail != "" {
+		b.WriteString(" (")
+		b.WriteString(printable(e.Detail, 256))
+		b.WriteString(")")
 	}
 	if e.Attempts > 1 {
 		fmt.Fprintf(&b, " (after %d attempts)", e.Attempts)
@@ -151,16 +165,30 @@ func (e *ForbiddenError) Unwrap() error { return e.APIError }
 type OpError struct {
 	Provider  string
 	Operation string
-	Attempts  int // requests sent; 0 when nothing was sent
+	UserID    string // the user the call named, "" when it names none
+	Attempts  int    // requests sent; 0 when nothing was sent
 	Err       error
 }
 
 func (e *OpError) Error() string {
-	s := fmt.Sprintf("mfakit: %s %s: %v", e.Provider, e.Operation, e.Err)
+	var b strings.Builder
+	writePrefix(&b, e.Provider, e.Operation, e.UserID)
+	fmt.Fprint(&b, e.Err)
 	if e.Attempts > 1 {
-		s += fmt.Sprintf(" (after %d attempts)", e.Attempts)
+		fmt.Fprintf(&b, " (after %d attempts)", e.Attempts)
 	}
-	return s
+	return b.String()
+}
+
+// writePrefix writes "mfakit: <provider> <operation>: ", with the user as
+// `user "<id>"` when the call named one (quoted, control characters
+// replaced and cut at 64 runes, so a hostile ID cannot forge a log line).
+func writePrefix(b *strings.Builder, provider, op, userID string) {
+	fmt.Fprintf(b, "mfakit: %s %s", provider, op)
+	if userID != "" {
+		fmt.Fprintf(b, " user %q", printable(userID, 64))
+	}
+	b.WriteString(": ")
 }
 
 func (e *OpError) Unwrap() error { return e.Err }

@@ -41,6 +41,9 @@ type Settings struct {
 	// http to a loopback host, with no userinfo, query or fragment.
 	// Default: the provider's documented URL.
 	BaseURL string
+	// BaseURLSet says WithBaseURL was given, so that WithBaseURL("") (an
+	// unset environment variable) is an error, never the production host.
+	BaseURLSet bool
 	// HTTPClient sends the requests. mfakit wraps a copy of it (its Transport,
 	// Timeout and Jar are kept; redirects to another host are refused).
 	// Default: a pooled client of mfakit's own.
@@ -77,8 +80,11 @@ func ApplyOptions(opts ...Option) Settings {
 
 // WithBaseURL sends requests to baseURL instead of the provider's default,
 // for a self-hosted deployment, a proxy or a test server. A path prefix
-// ("https://host/chat") is kept.
-func WithBaseURL(baseURL string) Option { return func(s *Settings) { s.BaseURL = baseURL } }
+// ("https://host/chat") is kept. An empty baseURL is ErrInvalidInput from
+// New: WithBaseURL(os.Getenv("X")) with X unset must not mean production.
+func WithBaseURL(baseURL string) Option {
+	return func(s *Settings) { s.BaseURL, s.BaseURLSet = baseURL, true }
+}
 
 // WithHTTPClient sends requests through c (for a proxy, custom TLS or
 // instrumentation). A nil c keeps the default.

@@ -59,7 +59,7 @@ func New(serverURL string, creds Credentials, opts ...mfaclient.Option) (*Client
 	switch {
 	case serverURL == "":
 		return nil, transport.InvalidInput(provider, "New", "server URL is required")
-	case s.BaseURL != "" && s.BaseURL != serverURL:
+	case s.BaseURLSet && s.BaseURL != serverURL:
 		return nil, transport.InvalidInput(provider, "New", "WithBaseURL disagrees with the server URL; give it once")
 	}
 	s.BaseURL = serverURL
@@ -180,6 +180,7 @@ func (c *Client) reset(ctx context.Context, op string, req ResetTOTPRequest) err
 	}
 	return c.t.Do(ctx, &transport.Request{
 		Operation:  op,
+		UserID:     req.UserID + req.Username, // at most one is set
 		Method:     http.MethodPost,
 		Path:       resetPath,
 		Body:       body,

@@ -48,8 +48,8 @@ type Provider struct {
 	// UUIDs. For providers whose IDs are not UUIDs (Mattermost).
 	LoadID func(i int) string
 	// ErrorBody, when set, writes the provider's own error body for a
-	// status, and says the provider gives a 4xx (429 aside) its status's
-	// class only in that shape: any other body is ErrUnexpectedResponse.
+	// status, where the suite needs an answer with the status's class;
+	// nil means the suite's {"success":false,"error":...}.
 	ErrorBody func(w http.ResponseWriter, status int)
 }
 

@@ -60,12 +60,12 @@ func testSharedClientUnderLoad(t *testing.T, p Provider) {
 			p.notFound(w)
 		case planRateLimitOnce:
 			if n == 1 {
-				statusJSON(w, http.StatusTooManyRequests, `{"success":false,"error":"slow down"}`)
+				p.errorAnswer(w, http.StatusTooManyRequests)
 				return
 			}
 			p.Success(w)
 		case planRateLimited:
-			statusJSON(w, http.StatusTooManyRequests, `{"success":false,"error":"slow down"}`)
+			p.errorAnswer(w, http.StatusTooManyRequests)
 		case planServerErrorOnce:
 			if n == 1 {
 				statusJSON(w, http.StatusServiceUnavailable, `<html>busy</html>`)

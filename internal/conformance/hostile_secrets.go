@@ -109,6 +109,11 @@ func testSecretsEveryPath(t *testing.T, p Provider) {
 			w.WriteHeader(code)
 		case "reset":
 			resetConn(w, "")
+		case "malformed-status":
+			// net/http quotes a status line it cannot parse in its error.
+			resetConn(w, "HTTP/1.1 "+echoLine(r)+" OK\r\n\r\n")
+		case "cut":
+			resetConn(w, "HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\nContent-Length: 9999\r\n\r\n{\"error\":\""+echoLine(r))
 		case "hang":
 			<-r.Context().Done()
 		}
@@ -134,6 +139,8 @@ func testSecretsEveryPath(t *testing.T, p Provider) {
 		path{mode: "redirect:307"},
 		path{mode: "redirect:308"},
 		path{mode: "reset"},
+		path{mode: "malformed-status"},
+		path{mode: "cut"},
 		path{mode: "hang", opts: []mfaclient.Option{mfaclient.WithAttemptTimeout(20 * time.Millisecond)}},
 		path{mode: "refused", base: closed.URL},
 	)
@@ -205,13 +212,23 @@ func testSecretsEveryPath(t *testing.T, p Provider) {
 	}
 }
 
+// echoLine is every request header value on one line without spaces, so
+// that it fits where a server puts one word (a status code).
+func echoLine(r *http.Request) string {
+	var vals []string
+	for _, vs := range r.Header {
+		vals = append(vals, vs...)
+	}
+	return strings.ReplaceAll(strings.Join(vals, "_"), " ", "_")
+}
+
 // errorTexts is every text a caller can read from err: its string, and
 // every field of the typed errors in its chain.
 func errorTexts(err error) []string {
 	texts := []string{err.Error(), fmt.Sprintf("%+v", err), fmt.Sprintf("%q", err)}
 	var apiErr *mfaclient.APIError
 	if errors.As(err, &apiErr) {
-		texts = append(texts, apiErr.Code, apiErr.Message, apiErr.RequestID, string(apiErr.Body), fmt.Sprint(apiErr.Header))
+		texts = append(texts, apiErr.Code, apiErr.Message, apiErr.Detail, apiErr.RequestID, string(apiErr.Body), fmt.Sprint(apiErr.Header))
 		if apiErr.Cause != nil {
 			fields, _ := json.Marshal(apiErr.Cause) // every field, nested ones too
 			texts = append(texts, apiErr.Cause.Error(), string(fields))
@@ -239,4 +256,24 @@ func withTwoFactorCode(c Client, code string) (Client, bool) {
 	out := m.Call([]reflect.Value{reflect.ValueOf(code), reflect.ValueOf("totp")})
 	c2, ok := out[0].Interface().(Client)
 	return c2, ok
+}
+
+// testCredentialHeadersNotKept: a server that sends the provider's
+// credential headers back (under their own names) gets none of them into
+// APIError.Header. The transport knows them from the client's configured
+// and per-call headers, not from a list naming any provider's.
+func testCredentialHeadersNotKept(t *testing.T, p Provider) {
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		for _, h := range p.CredentialHeaders {
+			w.Header().Set(h, "echo of "+h)
+		}
+		statusJSON(w, http.StatusInternalServerError, `{}`)
+	}))
+	t.Cleanup(ts.Close)
+	c, err := p.New(ts.URL, noRetry)
+	require.NoError(t, err)
+	apiErr := requireAPIError(t, c.ResetMFA(bg(), p.UserID), http.StatusInternalServerError, mfaclient.ErrServer, 1)
+	for _, h := range p.CredentialHeaders {
+		assert.Empty(t, apiErr.Header.Values(h), "credential header %s kept in the error", h)
+	}
 }

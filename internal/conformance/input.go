@@ -106,12 +106,7 @@ func testHeaders(t *testing.T, p Provider) {
 
 // isOnly reports whether err matches target and no other sentinel.
 func isOnly(err, target error) bool {
-	for _, s := range []error{
-		mfaclient.ErrInvalidInput, mfaclient.ErrUnsupported, mfaclient.ErrUnauthorized,
-		mfaclient.ErrForbidden, mfaclient.ErrNotFound, mfaclient.ErrMFANotEnabled,
-		mfaclient.ErrSecondFactorRequired, mfaclient.ErrRateLimited, mfaclient.ErrServer,
-		mfaclient.ErrUnexpectedResponse, mfaclient.ErrNetwork,
-	} {
+	for _, s := range mfaclient.Classes() {
 		if errors.Is(err, s) != (s == target) {
 			return false
 		}

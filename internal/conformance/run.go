@@ -20,5 +20,11 @@ func Run(t *testing.T, p Provider) {
 	t.Run("HostileHints", func(t *testing.T) { testHostileHints(t, p) })
 	t.Run("HostileInput", func(t *testing.T) { testHostileInput(t, p) })
 	t.Run("SecretsEveryPath", func(t *testing.T) { testSecretsEveryPath(t, p) })
+	t.Run("CredentialHeadersNotKept", func(t *testing.T) { testCredentialHeadersNotKept(t, p) })
 	t.Run("Faults", func(t *testing.T) { testFaults(t, p) })
+	t.Run("EveryCallEnds", func(t *testing.T) { testEveryCallEnds(t, p) })
+	t.Run("NoFalseSuccess", func(t *testing.T) { testNoFalseSuccess(t, p) })
+	t.Run("NoFalseClass", func(t *testing.T) { testNoFalseClass(t, p) })
+	t.Run("HeaderBomb", func(t *testing.T) { testHeaderBomb(t, p) })
+	t.Run("ErrorsSayWhom", func(t *testing.T) { testErrorsSayWhom(t, p) })
 }

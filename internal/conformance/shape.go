@@ -4,13 +4,11 @@ import (
 	"cmp"
 	"net/http"
 	"strings"
-
-	"github.com/mfakit/mfakit/mfaclient"
 )
 
 // The Provider knobs for providers that differ from the suite's first three
 // in what the suite sends: a reset that is not a POST, user IDs that are
-// not UUIDs, and error classes given only to the provider's error shape.
+// not UUIDs, and an error body of another shape.
 
 // resetMethod is the HTTP method ResetMFA must send.
 func (p Provider) resetMethod() string { return cmp.Or(p.ResetMethod, http.MethodPost) }
@@ -43,19 +41,16 @@ func (p Provider) notFound(w http.ResponseWriter) {
 	statusJSON(w, http.StatusNotFound, `{"success":false,"error":"User not found"}`)
 }
 
-// plainClass is the class of an answer with status whose body is not the
-// provider's documented error: statusClass, or ErrUnexpectedResponse for a
-// 4xx of a provider that classes only its own error shape.
-func (p Provider) plainClass(status int) error {
-	if p.ErrorBody != nil && shapedStatus(status) {
-		return mfaclient.ErrUnexpectedResponse
+// errorAnswer answers status (a 429, say) with the headers kv and the
+// provider's error body for it when it has one, so that the answer keeps
+// its status's class even when its hints are unusable.
+func (p Provider) errorAnswer(w http.ResponseWriter, status int, kv ...string) {
+	if p.ErrorBody == nil {
+		statusJSON(w, status, `{"success":false,"error":"slow down"}`, kv...)
+		return
 	}
-	return statusClass(status)
-}
-
-// shapedStatus: the statuses whose class needs the provider's error shape.
-// A 429 is a rate limit in any shape, a 5xx a server error in any shape
-// (proxies answer both in their own).
-func shapedStatus(status int) bool {
-	return status >= 400 && status < 500 && status != http.StatusTooManyRequests
+	for i := 0; i+1 < len(kv); i += 2 {
+		w.Header().Set(kv[i], kv[i+1])
+	}
+	p.ErrorBody(w, status)
 }

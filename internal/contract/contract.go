@@ -40,21 +40,6 @@ func (c Credentials) Placeholders() mfatest.Placeholders {
 	return p
 }
 
-// Sentinels maps the names fixtures use to mfaclient's sentinels.
-var Sentinels = map[string]error{
-	"ErrInvalidInput":         mfaclient.ErrInvalidInput,
-	"ErrUnsupported":          mfaclient.ErrUnsupported,
-	"ErrUnauthorized":         mfaclient.ErrUnauthorized,
-	"ErrForbidden":            mfaclient.ErrForbidden,
-	"ErrNotFound":             mfaclient.ErrNotFound,
-	"ErrMFANotEnabled":        mfaclient.ErrMFANotEnabled,
-	"ErrSecondFactorRequired": mfaclient.ErrSecondFactorRequired,
-	"ErrRateLimited":          mfaclient.ErrRateLimited,
-	"ErrServer":               mfaclient.ErrServer,
-	"ErrUnexpectedResponse":   mfaclient.ErrUnexpectedResponse,
-	"ErrNetwork":              mfaclient.ErrNetwork,
-}
-
 // Invoke makes f's call against the provider at baseURL, with no retries so
 // that one fixture is one interaction. The provider is looked up in the
 // registry, so a new provider's fixtures run with no change here.
@@ -122,13 +107,13 @@ func CheckOutcome(f *mfatest.Fixture, err error, attempts int, now time.Time) []
 	if err == nil {
 		return append(diffs, fmt.Sprintf("success, want %s", want.Error))
 	}
-	sentinel, ok := Sentinels[want.Error]
-	if !ok {
+	sentinel := mfaclient.ClassNamed(want.Error)
+	if sentinel == nil {
 		return append(diffs, fmt.Sprintf("fixture names unknown sentinel %q", want.Error))
 	}
-	for name, s := range Sentinels {
+	for _, s := range mfaclient.Classes() {
 		if is := errors.Is(err, s); is != (s == sentinel) {
-			add("errors.Is(err, %s) = %v (err: %v)", name, is, err)
+			add("errors.Is(err, %s) = %v (err: %v)", mfaclient.ClassName(s), is, err)
 		}
 	}
 	if want.Type != "" {

@@ -70,7 +70,7 @@ func TestReadBoundedKnownSizeIsOneAllocation(t *testing.T) {
 	var got []byte
 	allocs := testing.AllocsPerRun(100, func() {
 		body.rewind()
-		got = readBounded(body, int64(len(body.data)))
+		got, _, _ = readBounded(body, int64(len(body.data)))
 	})
 	assert.Equal(t, 1.0, allocs)
 	assert.Equal(t, string(body.data), string(got))
@@ -84,17 +84,21 @@ func TestReadBoundedSizes(t *testing.T) {
 		body string
 		size int64
 		want string
+		more bool
 	}{
-		{"unknown size", `{"a":1}`, -1, `{"a":1}`},
-		{"empty", "", 0, ""},
-		{"size understated", `{"a":1}`, 2, `{"a":1}`}, // read to EOF, not to the header's word
-		{"longer than kept, unknown size", long, -1, long[:MaxBodyKept]},
-		{"longer than kept, known size", long, int64(len(long)), long[:MaxBodyKept]},
+		{"unknown size", `{"a":1}`, -1, `{"a":1}`, false},
+		{"empty", "", 0, "", false},
+		{"size understated", `{"a":1}`, 2, `{"a":1}`, false}, // read to EOF, not to the header's word
+		{"exactly what is kept", long[:MaxBodyKept], -1, long[:MaxBodyKept], false},
+		{"longer than kept, unknown size", long, -1, long[:MaxBodyKept], true},
+		{"longer than kept, known size", long, int64(len(long)), long[:MaxBodyKept], true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			body := &rewindBody{data: []byte(tc.body)}
 			body.rewind()
-			got := readBounded(body, tc.size)
+			got, more, err := readBounded(body, tc.size)
+			require.NoError(t, err)
+			assert.Equal(t, tc.more, more, "the body is longer than what is kept")
 			assert.Equal(t, tc.want, string(got))
 			assert.True(t, body.closed)
 			assert.Zero(t, body.r.Len(), "the rest is drained for connection reuse")
@@ -107,7 +111,7 @@ func TestReadBoundedSizes(t *testing.T) {
 func TestCallContext(t *testing.T) {
 	type key struct{}
 	parent, cancel := context.WithTimeout(context.WithValue(context.Background(), key{}, "v"), time.Hour)
-	cc := newCallContext(parent, &Request{Operation: "ResetMFA", Path: "/mfa/reset", Idempotent: true})
+	cc := newCallContext(parent, &Request{Operation: "ResetMFA", Path: "/mfa/reset", Idempotent: true}, nil)
 	st := callFrom(cc)
 	require.NotNil(t, st)
 	assert.Equal(t, call{operation: "ResetMFA", path: "/mfa/reset", idempotent: true}, *st)

@@ -2,10 +2,8 @@ package transport
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"sync"
 	"time"
 
@@ -46,7 +44,10 @@ type Client struct {
 func New(cfg Config) (*Client, error) {
 	s := cfg.Settings
 	raw := s.BaseURL
-	if raw == "" {
+	switch {
+	case s.BaseURLSet && raw == "":
+		return nil, InvalidInput(cfg.Provider, "New", "WithBaseURL was given an empty base URL (an unset variable?); omit the option for the default")
+	case raw == "":
 		raw = cfg.DefaultBaseURL
 	}
 	u, err := ParseBaseURL(raw)
@@ -76,6 +77,12 @@ func New(cfg Config) (*Client, error) {
 	rc.Backoff = rt.backoff
 	rc.ErrorHandler = keepLastResponse
 
+	if hasControl(s.UserAgent) {
+		return nil, InvalidInput(cfg.Provider, "New", "user agent contains control characters, so it can never be sent as a header")
+	}
+	if err := checkHeaderValues(cfg.Header); err != nil {
+		return nil, InvalidInput(cfg.Provider, "New", "%v", err)
+	}
 	ua := "mfakit/" + mfaclient.Version
 	if s.UserAgent != "" {
 		ua = s.UserAgent + " " + ua
@@ -165,8 +172,9 @@ func httpClient(user *http.Client, rt *attemptTransport) *http.Client {
 
 // safeRedirect follows only a 307/308 (which keep the method and body) to the
 // same scheme, host and port, at most 10 times. Anything else comes back to
-// the caller as the 3xx itself: net/http forwards X-Auth-Token and X-User-Id
-// to any host, and turns a POST into a GET on 301/302/303.
+// the caller as the 3xx itself: net/http forwards every header it does not
+// know to be sensitive (a provider's own credential headers) to any host,
+// and turns a POST into a GET on 301/302/303.
 func safeRedirect(req *http.Request, via []*http.Request) bool {
 	if len(via) >= 10 || req.Response == nil {
 		return false
@@ -198,58 +206,54 @@ type Request struct {
 	// Secrets are per-call values to redact (a 2FA code), besides the
 	// client's.
 	Secrets []string
+	// UserID is the user the call names, "" when it names none
+	// (ResetOwnMFA, SetPrimaryMFA): every error of the call carries it.
+	UserID string
 }
 
 // Do sends req, retrying as the policy allows, and returns nil on the
-// provider's documented success or the typed error for anything else.
+// provider's documented success or the typed error for anything else. The
+// stages of a call, in order (doc.go traces one call through them):
+// request.go builds the request; attempt.go, retry.go and gate.go send it;
+// body.go reads and bounds the answer; redact.go redacts it; the provider's
+// classifier decodes it (decode.go) and classifies it (classify.go);
+// errors.go builds the typed error.
 func (c *Client) Do(ctx context.Context, req *Request) error {
-	cc := newCallContext(ctx, req)
+	r := c.redactorFor(req)
+	cc := newCallContext(ctx, req, r)
 	st := &cc.call
-	rreq, err := retryablehttp.NewRequestWithContext(cc, req.Method, c.base+req.Path, bodyOrNil(req.Body))
+	hreq, err := c.newRequest(cc, req)
 	if err != nil {
-		return InvalidInput(c.provider, req.Operation, "cannot build the request: %v", err)
+		return err
 	}
-	h := rreq.Header
-	for k, vs := range c.header {
-		h[k] = vs
-	}
-	for k, vs := range req.Header {
-		h[k] = vs
-	}
-	h["Accept"] = acceptJSON
-	h["User-Agent"] = c.userAgent
-	if req.Body != nil {
-		h["Content-Type"] = acceptJSON
-	}
-
-	resp, err := c.rc.Do(rreq)
+	resp, err := c.rc.Do(hreq)
 	if err != nil {
 		return c.sendError(ctx, req, st, err)
 	}
-	a := &Answer{Operation: req.Operation, StatusCode: resp.StatusCode, Header: resp.Header, Body: readBounded(resp.Body, resp.ContentLength)}
+	if st.location != nil {
+		resp.Header["Location"] = st.location
+	}
+	body, more, readErr := readBounded(resp.Body, resp.ContentLength)
 	if ctx.Err() != nil {
 		// The caller's context ended while the body was read, so the body may
 		// be cut short: the outcome is the caller's context error, not a class
 		// guessed from half an answer.
 		return c.sendError(ctx, req, st, ctx.Err())
 	}
-	r := c.redactorFor(req)
-	a.Body = r.Bytes(a.Body)
-	v := c.classify(a)
+	a := &Answer{
+		Operation:  req.Operation,
+		StatusCode: resp.StatusCode,
+		Header:     r.Header(boundHeader(resp.Header), c.header, req.Header),
+		Body:       r.Body(body),
+	}
+	if readErr != nil {
+		return c.lostAnswer(req, a, readErr, st.attempts, r)
+	}
+	v := c.verdict(a, more)
 	if v.Class == nil {
 		return nil
 	}
-	return c.apiError(a, v, st.attempts, r)
-}
-
-var acceptJSON = []string{"application/json"}
-
-// bodyOrNil keeps a nil []byte from becoming a non-nil empty body interface.
-func bodyOrNil(b []byte) any {
-	if b == nil {
-		return nil
-	}
-	return b
+	return c.apiError(req, a, v, st.attempts)
 }
 
 func (c *Client) redactorFor(req *Request) redactor {
@@ -257,86 +261,4 @@ func (c *Client) redactorFor(req *Request) redactor {
 		return c.redact
 	}
 	return append(newRedactor(req.Secrets), c.redact...)
-}
-
-// sendError types a failure that produced no answer to classify.
-func (c *Client) sendError(ctx context.Context, req *Request, st *call, err error) error {
-	if ctxErr := ctx.Err(); ctxErr != nil {
-		return &mfaclient.OpError{Provider: c.provider, Operation: req.Operation, Attempts: st.attempts, Err: ctxErr}
-	}
-	var beyond *errWaitBeyondBudget
-	if errors.As(err, &beyond) {
-		return c.learnedRateLimit(req, st, beyond)
-	}
-	msg := c.redactorFor(req).String(errorText(err))
-	return &mfaclient.OpError{Provider: c.provider, Operation: req.Operation, Attempts: st.attempts,
-		Err: fmt.Errorf("%w: %s", mfaclient.ErrNetwork, msg)}
-}
-
-// errorText is the innermost useful text of a transport error, without
-// go-retryablehttp's "giving up" prefix and net/http's repetition of the URL.
-func errorText(err error) string {
-	var uerr *url.Error
-	if errors.As(err, &uerr) {
-		return uerr.Op + " " + uerr.URL + ": " + uerr.Err.Error()
-	}
-	return err.Error()
-}
-
-// learnedRateLimit is the *RateLimitError returned without sending, when an
-// earlier answer closed the gate for longer than MaxWait.
-func (c *Client) learnedRateLimit(req *Request, st *call, e *errWaitBeyondBudget) error {
-	return &mfaclient.RateLimitError{
-		APIError: &mfaclient.APIError{
-			Provider: c.provider, Operation: req.Operation,
-			StatusCode: http.StatusTooManyRequests,
-			Message:    e.Error(),
-			Attempts:   st.attempts,
-			Class:      mfaclient.ErrRateLimited,
-		},
-		RetryAfter: max(time.Until(e.until), 0),
-		Limit:      e.hints.Limit,
-		Remaining:  e.hints.Remaining,
-		Reset:      e.hints.Reset,
-	}
-}
-
-// apiError builds the typed error for a classified answer.
-func (c *Client) apiError(a *Answer, v Verdict, attempts int, r redactor) error {
-	r.Value(v.Cause)
-	e := &mfaclient.APIError{
-		Provider:   c.provider,
-		Operation:  a.Operation,
-		StatusCode: a.StatusCode,
-		Code:       r.String(v.Code),
-		Message:    r.String(v.Message),
-		RequestID:  r.String(requestID(a.Header)),
-		Header:     r.Header(a.Header),
-		Body:       r.JSONBody(a.Body),
-		Attempts:   attempts,
-		Class:      v.Class,
-		Cause:      v.Cause,
-	}
-	switch v.Class {
-	case mfaclient.ErrRateLimited:
-		now := time.Now()
-		hs := ParseHints(a.Header, now)
-		wait, _ := hs.Wait(now)
-		return &mfaclient.RateLimitError{APIError: e, RetryAfter: wait, Limit: hs.Limit, Remaining: hs.Remaining, Reset: hs.Reset}
-	case mfaclient.ErrForbidden:
-		return &mfaclient.ForbiddenError{APIError: e, Required: v.Required}
-	}
-	return e
-}
-
-// requestIDHeaders are the request-ID headers providers and their proxies send.
-var requestIDHeaders = []string{"X-Request-Id", "X-Correlation-Id", "Request-Id", "X-Amzn-Requestid"}
-
-func requestID(h http.Header) string {
-	for _, k := range requestIDHeaders {
-		if v := h.Get(k); v != "" {
-			return v
-		}
-	}
-	return ""
 }

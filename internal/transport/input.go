@@ -1,9 +1,8 @@
 package transport
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
+	"net/http"
 	"strings"
 	"unicode"
 
@@ -12,7 +11,13 @@ import (
 
 // InvalidInput is the error for input rejected before anything is sent.
 func InvalidInput(provider, op, format string, args ...any) error {
-	return &mfaclient.OpError{Provider: provider, Operation: op,
+	return InvalidInputFor(provider, op, "", format, args...)
+}
+
+// InvalidInputFor is InvalidInput for a call that names a user: the error
+// carries the user ID.
+func InvalidInputFor(provider, op, userID, format string, args ...any) error {
+	return &mfaclient.OpError{Provider: provider, Operation: op, UserID: userID,
 		Err: fmt.Errorf("%w: %s", mfaclient.ErrInvalidInput, fmt.Sprintf(format, args...))}
 }
 
@@ -32,11 +37,11 @@ const maxIDLen = 512
 func CheckUserID(provider, op, id string) error {
 	switch {
 	case strings.TrimSpace(id) == "":
-		return InvalidInput(provider, op, "user ID is empty (to reset your own MFA, use ResetOwnMFA)")
+		return InvalidInputFor(provider, op, id, "user ID is empty (to reset your own MFA, use ResetOwnMFA)")
 	case len(id) > maxIDLen:
-		return InvalidInput(provider, op, "user ID is %d bytes, longer than %d", len(id), maxIDLen)
+		return InvalidInputFor(provider, op, id, "user ID is %d bytes, longer than %d", len(id), maxIDLen)
 	case hasControl(id):
-		return InvalidInput(provider, op, "user ID contains a control character")
+		return InvalidInputFor(provider, op, id, "user ID contains a control character")
 	}
 	return nil
 }
@@ -84,13 +89,16 @@ func printableQuote(s string) string {
 	}, s)
 }
 
-// DecodeObject decodes body into v when body is a JSON object that fits v's
-// types. Anything else (HTML, null, an array, truncated JSON, a field of the
-// wrong type) reports false, and the answer is classified by its status.
-func DecodeObject(body []byte, v any) bool {
-	b := bytes.TrimLeft(body, " \t\r\n")
-	if len(b) == 0 || b[0] != '{' {
-		return false
+// checkHeaderValues rejects a header whose value can never be sent (a
+// control character would fail at send time, or split the header). The
+// value itself never appears in the error: it may be a credential.
+func checkHeaderValues(h http.Header) error {
+	for k, vs := range h {
+		for _, v := range vs {
+			if hasControl(v) {
+				return fmt.Errorf("header %s contains control characters", printableQuote(k))
+			}
+		}
 	}
-	return json.Unmarshal(b, v) == nil
+	return nil
 }

@@ -3,85 +3,145 @@ package transport
 import (
 	"bytes"
 	"encoding/json"
-	"reflect"
+	"net/http"
+	"strings"
 )
 
-// Redaction of what a provider's classifier decoded. Byte-level redaction of
-// the body (redactor.Bytes) misses a credential a server spells with JSON
-// escapes ("\u0065g-..."): decoding turns it back into the credential. So
-// the decoded strings are redacted too, wherever they are.
+// Stage 5 of a call: redact. The answer is redacted once, raw, before
+// anything reads it: the classifier decodes a body that holds no credential,
+// so the provider's decoded body, its code and message hold none either,
+// and nothing is redacted again afterwards.
 
-// Value replaces known secrets in every string reachable from v through
-// pointers, structs, slices, arrays, maps and interfaces, in place. It only
-// touches what it can set (exported fields, map values), which is all a
-// provider's decoded body holds.
-func (r redactor) Value(v any) {
-	if len(r) == 0 || v == nil {
-		return
-	}
-	r.walk(reflect.ValueOf(v))
-}
+// redactor replaces credentials in anything a server sends back, so that an
+// echoing or hostile server cannot put a token into an error string, a log
+// line or a recorded fixture.
+type redactor []string
 
-func (r redactor) walk(v reflect.Value) {
-	switch v.Kind() {
-	case reflect.Pointer:
-		if !v.IsNil() {
-			r.walk(v.Elem())
-		}
-	case reflect.Interface:
-		// What an interface holds cannot be set in place: walk a copy and
-		// put it back.
-		if v.IsNil() {
-			return
-		}
-		cp := reflect.New(v.Elem().Type()).Elem()
-		cp.Set(v.Elem())
-		r.walk(cp)
-		if v.CanSet() {
-			v.Set(cp)
-		}
-	case reflect.Struct:
-		for i := 0; i < v.NumField(); i++ {
-			if v.Type().Field(i).IsExported() {
-				r.walk(v.Field(i))
+const redacted = "[REDACTED]"
+
+// minSecretLen keeps a short value (a 1-character ID) from redacting half of
+// every message; real credentials are far longer, 2FA codes are 6 digits.
+const minSecretLen = 4
+
+func newRedactor(secrets ...[]string) redactor {
+	var r redactor
+	for _, list := range secrets {
+		for _, s := range list {
+			if len(s) >= minSecretLen {
+				r = append(r, s)
 			}
 		}
-	case reflect.Slice, reflect.Array:
-		for i := 0; i < v.Len(); i++ {
-			r.walk(v.Index(i))
-		}
-	case reflect.Map:
-		for _, k := range v.MapKeys() {
-			e := reflect.New(v.Type().Elem()).Elem()
-			e.Set(v.MapIndex(k))
-			r.walk(e)
-			v.SetMapIndex(k, e)
-		}
-	case reflect.String:
-		if v.CanSet() {
-			v.SetString(r.String(v.String()))
-		}
 	}
+	return r
 }
 
-// JSONBody returns body with secrets redacted from its decoded form too.
-// Only a body with escapes can hide one from Bytes, and only when one is
-// found is the body re-encoded (then it is no longer byte for byte what the
-// server sent, but it holds no credential).
-func (r redactor) JSONBody(body []byte) []byte {
+func (r redactor) String(s string) string {
+	for _, secret := range r {
+		if strings.Contains(s, secret) {
+			s = strings.ReplaceAll(s, secret, redacted)
+		}
+	}
+	return s
+}
+
+func (r redactor) Bytes(b []byte) []byte {
+	for _, secret := range r {
+		if bytes.Contains(b, []byte(secret)) {
+			b = bytes.ReplaceAll(b, []byte(secret), []byte(redacted))
+		}
+	}
+	return b
+}
+
+// Body redacts an answer's raw body: the credential as sent, and also a
+// credential spelled with JSON escapes ("\u0065g-..."), which decoding would
+// turn back into the credential. Each JSON string with an escape in it is
+// decoded, redacted, and written back only when it held a credential; so a
+// body without one stays byte for byte what the server sent.
+func (r redactor) Body(body []byte) []byte {
 	body = r.Bytes(body)
 	if len(r) == 0 || bytes.IndexByte(body, '\\') < 0 {
 		return body
 	}
-	var doc any
-	if json.Unmarshal(body, &doc) != nil {
+	var out []byte
+	last := 0
+	for i := 0; i < len(body); i++ {
+		if body[i] != '"' {
+			continue
+		}
+		end, escaped := stringEnd(body, i)
+		if end < 0 {
+			break
+		}
+		if escaped {
+			var s string
+			if json.Unmarshal(body[i:end+1], &s) == nil {
+				if clean := r.String(s); clean != s {
+					quoted, _ := json.Marshal(clean)
+					out = append(append(out, body[last:i]...), quoted...)
+					last = end + 1
+				}
+			}
+		}
+		i = end
+	}
+	if out == nil {
 		return body
 	}
-	before, _ := json.Marshal(doc)
-	r.walk(reflect.ValueOf(&doc))
-	after, err := json.Marshal(doc)
-	if err != nil || bytes.Equal(before, after) {
-		return body
+	return append(out, body[last:]...)
+}
+
+// stringEnd returns the index of the quote that closes the JSON string
+// opening at body[start], or -1, and whether the string has an escape.
+func stringEnd(body []byte, start int) (int, bool) {
+	escaped := false
+	for j := start + 1; j < len(body); j++ {
+		switch body[j] {
+		case '\\':
+			escaped = true
+			j++
+		case '"':
+			return j, escaped
+		}
 	}
-	return after
+	return -1, escaped
+}
+
+// alwaysCredential are headers that carry credentials whatever the provider:
+// they are never kept in an error. The headers a client sends its own
+// credentials in (Config.Header, a call's Request.Header) are added to them.
+var alwaysCredential = []string{"Authorization", "Proxy-Authorization", "Cookie", "Set-Cookie"}
+
+// Header returns a copy of h without credential headers (the standard ones
+// and every header named in sent, which an echoing server may send back),
+// with known secrets redacted from every value.
+func (r redactor) Header(h http.Header, sent ...http.Header) http.Header {
+	out := make(http.Header, len(h))
+	for k, vs := range h {
+		if isCredentialHeader(k, sent) {
+			continue
+		}
+		clean := make([]string, len(vs))
+		for i, v := range vs {
+			clean[i] = r.String(v)
+		}
+		out[k] = clean
+	}
+	return out
+}
+
+func isCredentialHeader(k string, sent []http.Header) bool {
+	for _, c := range alwaysCredential {
+		if strings.EqualFold(k, c) {
+			return true
+		}
+	}
+	for _, h := range sent {
+		for name := range h {
+			if strings.EqualFold(k, name) {
+				return true
+			}
+		}
+	}
+	return false
 }

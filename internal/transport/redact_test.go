@@ -3,6 +3,7 @@ package transport
 import (
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -21,51 +22,31 @@ func escaped(s string) string {
 	return out
 }
 
-func TestRedactJSONBodyDecodesEscapes(t *testing.T) {
+func TestRedactBodyDecodesEscapes(t *testing.T) {
 	r := newRedactor([]string{secret})
-	body := []byte(`{"error":"bad ` + escaped(secret) + `","list":["` + escaped(secret) + `",1],"nested":{"m":"Bearer ` + escaped(secret) + `"}}`)
+	body := []byte(`{"error":"bad ` + escaped(secret) + `","list":["` + escaped(secret) + `",1],"nested":{"m":"Bearer ` + escaped(secret) + `"},"` + escaped(secret) + `":1}`)
 
-	got := r.JSONBody(body)
+	got := r.Body(body)
 	var doc any
 	require.NoError(t, json.Unmarshal(got, &doc), "still JSON")
-	assert.NotContains(t, fmt.Sprint(doc), secret, "the decoded body holds no credential")
+	assert.NotContains(t, fmt.Sprint(doc), secret, "the decoded body holds no credential, keys included")
 	assert.Contains(t, fmt.Sprint(doc), redacted)
+	assert.Equal(t, `{"error":"bad [REDACTED]","list":["[REDACTED]",1],"nested":{"m":"Bearer [REDACTED]"},"[REDACTED]":1}`, string(got),
+		"only the strings that held a credential are rewritten, in place")
 
-	plain := []byte(`{"error":"a \"quoted\" \n message"}`)
-	assert.Equal(t, plain, r.JSONBody(plain), "a body without a credential stays byte for byte")
-	assert.Equal(t, []byte(`<html>`+redacted+`</html>`), r.JSONBody([]byte(`<html>`+secret+`</html>`)))
+	plain := []byte(`{"error":"a \"quoted\" \n message","x":"\u0041"}`)
+	assert.Equal(t, plain, r.Body(plain), "a body without a credential stays byte for byte")
+	assert.Equal(t, []byte(`<html>`+redacted+`</html>`), r.Body([]byte(`<html>`+secret+`</html>`)))
+	assert.Equal(t, []byte(`{"a":"\u0074ok-5ec`), r.Body([]byte(`{"a":"\u0074ok-5ec`)), "a cut string is left alone")
 }
 
-type named string
-
-type decoded struct {
-	Message string
-	Named   named
-	Map     map[string]string
-	List    []string
-	Inner   *struct{ Text string }
-	Any     any
-	hidden  string
-}
-
-func TestRedactValue(t *testing.T) {
+func TestRedactHeaderDropsSentCredentialHeaders(t *testing.T) {
 	r := newRedactor([]string{secret})
-	v := &decoded{
-		Message: "x " + secret,
-		Named:   named(secret),
-		Map:     map[string]string{"k": secret},
-		List:    []string{secret},
-		Inner:   &struct{ Text string }{secret},
-		Any:     map[string]any{"deep": []any{secret}},
-		hidden:  secret,
+	h := http.Header{
+		"X-Auth-Token": {secret}, "X-Echo": {"a " + secret}, "Set-Cookie": {"s=1"},
+		"X-Custom-Cred": {"c"}, "Www-Authenticate": {`Bearer realm="x"`},
 	}
-	r.Value(v)
-	assert.Equal(t, "x "+redacted, v.Message)
-	assert.Equal(t, named(redacted), v.Named)
-	assert.Equal(t, redacted, v.Map["k"])
-	assert.Equal(t, redacted, v.List[0])
-	assert.Equal(t, redacted, v.Inner.Text)
-	assert.Equal(t, map[string]any{"deep": []any{redacted}}, v.Any)
-	assert.Equal(t, secret, v.hidden, "unexported fields are not reachable (and providers have none)")
-	assert.NotPanics(t, func() { r.Value(nil); r.Value((*decoded)(nil)); r.Value(decoded{}) })
+	got := r.Header(h, http.Header{"X-Auth-Token": {"x"}}, http.Header{"x-custom-cred": {"y"}})
+	assert.Equal(t, http.Header{"X-Echo": {"a " + redacted}, "Www-Authenticate": {`Bearer realm="x"`}}, got)
+	assert.Equal(t, secret, h.Get("X-Auth-Token"), "the answer's own header is not modified")
 }

@@ -30,7 +30,7 @@ func (t *attemptTransport) checkRetry(ctx context.Context, resp *http.Response, 
 	switch {
 	case resp.StatusCode == http.StatusTooManyRequests:
 		return t.retryRateLimited(resp), nil
-	case resp.StatusCode >= 500 && resp.StatusCode != http.StatusNotImplemented:
+	case resp.StatusCode >= 500 && resp.StatusCode <= 599 && resp.StatusCode != http.StatusNotImplemented:
 		return retryServerError(idempotent), nil
 	}
 	return false, nil // success, 3xx not followed, 4xx: the answer is final

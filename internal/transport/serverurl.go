@@ -10,7 +10,7 @@ func ServerURL(provider, serverURL string, s mfaclient.Settings) (mfaclient.Sett
 	switch {
 	case serverURL == "":
 		return s, InvalidInput(provider, "New", "server URL is required")
-	case s.BaseURL != "" && s.BaseURL != serverURL:
+	case s.BaseURLSet && s.BaseURL != serverURL:
 		return s, InvalidInput(provider, "New", "WithBaseURL disagrees with the server URL; give it once")
 	}
 	s.BaseURL = serverURL

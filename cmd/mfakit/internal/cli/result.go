@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/mfakit/mfakit/mfaclient"
-	"github.com/mfakit/mfakit/mfaclient/mfatest"
 )
 
 // Outcomes of one user or operation.
@@ -40,10 +39,10 @@ type result struct {
 
 // errorClass is the name of the mfaclient sentinel err matches
 // ("ErrNotFound"), the context error's name, or "error" for anything else.
-// The names come from mfatest.OutcomeOf, the table the recorded fixtures
-// use, so the CLI and the fixtures cannot disagree.
+// The names come from mfaclient.ClassName, the one list the recorded
+// fixtures use too, so the CLI and the fixtures cannot disagree.
 func errorClass(err error) string {
-	if name := mfatest.OutcomeOf(err).Error; name != "" {
+	if name := mfaclient.ClassName(err); name != "" {
 		return name
 	}
 	switch {

@@ -1,0 +1,154 @@
+package conformance
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/mfakit/mfakit/mfaclient"
+)
+
+// testNoFalseSuccess: a success is the provider's documented success,
+// whole and exact. A success body cut on the way is ErrNetwork (the answer
+// was lost); trailing data, also beyond the 64 KiB kept, and duplicate or
+// case- or Unicode-folded keys (encoding/json matches keys
+// case-insensitively) are ErrUnexpectedResponse. Every operation.
+func testNoFalseSuccess(t *testing.T, p Provider) {
+	success := successBody(t, p)
+	t.Run("DocumentedSuccess", func(t *testing.T) {
+		eachOperation(t, p, func(t *testing.T, op operation) {
+			c := answering(t, p, func(w http.ResponseWriter) { writeJSON(w, 200, success) })
+			require.NoError(t, op.Call(bg(), c), "the documented success, as the suite serves it, is a success")
+		})
+	})
+	t.Run("CutBeforeContentLength", func(t *testing.T) {
+		eachOperation(t, p, func(t *testing.T, op operation) {
+			c := answering(t, p, func(w http.ResponseWriter) {
+				closeAfter(w, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "+
+					strconv.Itoa(len(success)+20)+"\r\n\r\n"+string(success))
+			})
+			apiErr := requireLostAnswer(t, op.Call(bg(), c), 200)
+			assert.Equal(t, string(success), string(apiErr.Body), "what came is kept")
+		})
+	})
+	t.Run("ChunkedWithoutFinalChunk", func(t *testing.T) {
+		eachOperation(t, p, func(t *testing.T, op operation) {
+			c := answering(t, p, func(w http.ResponseWriter) {
+				closeAfter(w, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"+
+					strconv.FormatInt(int64(len(success)), 16)+"\r\n"+string(success)+"\r\n")
+			})
+			requireLostAnswer(t, op.Call(bg(), c), 200)
+		})
+	})
+	bodies := map[string][]byte{
+		"TrailingData":              append(append([]byte(nil), success...), " x"...),
+		"TrailingValue":             append(append([]byte(nil), success...), success...),
+		"TrailingDataBeyondKept":    append(append(append([]byte(nil), success...), bytes.Repeat([]byte(" "), 70<<10)...), 'x'),
+		"TrailingSpaceBeyondKept":   append(append([]byte(nil), success...), bytes.Repeat([]byte(" "), 70<<10)...),
+		"TrailingDataAtTheBoundary": append(append(append([]byte(nil), success...), bytes.Repeat([]byte(" "), (64<<10)-len(success))...), 'x'),
+	}
+	for name, b := range foldedAndDuplicated(t, success) {
+		bodies[name] = b
+	}
+	for name, body := range bodies {
+		t.Run(name, func(t *testing.T) {
+			eachOperation(t, p, func(t *testing.T, op operation) {
+				c := answering(t, p, func(w http.ResponseWriter) { writeJSON(w, 200, body) })
+				err := op.Call(bg(), c)
+				require.Error(t, err, "%.200s is not the documented success", body)
+				requireAPIError(t, err, 200, mfaclient.ErrUnexpectedResponse, 1)
+			})
+		})
+	}
+}
+
+// successBody is the body of p's documented success.
+func successBody(t *testing.T, p Provider) []byte {
+	rec := httptest.NewRecorder()
+	p.Success(rec)
+	require.Equal(t, http.StatusOK, rec.Code)
+	return rec.Body.Bytes()
+}
+
+// foldedAndDuplicated returns the success body with each key in turn
+// duplicated (first with another value: encoding/json keeps the last),
+// upper-cased, title-cased, and spelled with a Unicode letter that folds to
+// an ASCII one (ſ for s, the Kelvin sign for k).
+func foldedAndDuplicated(t *testing.T, success []byte) map[string][]byte {
+	var doc map[string]json.RawMessage
+	require.NoError(t, json.Unmarshal(success, &doc))
+	out := map[string][]byte{}
+	for k, v := range doc {
+		other := json.RawMessage(`null`)
+		if string(v) == "null" {
+			other = json.RawMessage(`false`)
+		}
+		quoted, _ := json.Marshal(k)
+		out["DuplicateKey/"+k] = append([]byte(`{`+string(quoted)+`:`+string(other)+`,`), bytes.TrimPrefix(bytes.TrimSpace(success), []byte("{"))...)
+		out["DuplicateKeySameValue/"+k] = append([]byte(`{`+string(quoted)+`:`+string(v)+`,`), bytes.TrimPrefix(bytes.TrimSpace(success), []byte("{"))...)
+		variants := map[string]string{
+			"Upper":          strings.ToUpper(k),
+			"Title":          strings.ToUpper(k[:1]) + k[1:],
+			"LongS":          strings.ReplaceAll(k, "s", "\u017f"),
+			"UpperWithError": strings.ToUpper(k), // like {"SUCCESS":true,"error":"…"}
+		}
+		if strings.Contains(k, "k") {
+			variants["Kelvin"] = strings.ReplaceAll(k, "k", "\u212a")
+		}
+		for name, fk := range variants {
+			if fk == k {
+				continue
+			}
+			m := map[string]json.RawMessage{}
+			for k2, v2 := range doc {
+				m[k2] = v2
+			}
+			delete(m, k)
+			m[fk] = v
+			if name == "UpperWithError" {
+				m["error"] = json.RawMessage(`"the provider failed"`)
+			}
+			b, err := json.Marshal(m)
+			require.NoError(t, err)
+			out["FoldedKey/"+name+"/"+k] = b
+		}
+	}
+	return out
+}
+
+// answering is a client of p, with retries off, against a server that
+// answers every request with answer.
+func answering(t *testing.T, p Provider, answer func(w http.ResponseWriter), opts ...mfaclient.Option) Client {
+	t.Helper()
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { answer(w) }))
+	t.Cleanup(ts.Close)
+	c, err := p.New(ts.URL, append([]mfaclient.Option{noRetry}, opts...)...)
+	require.NoError(t, err)
+	return c
+}
+
+// writeJSON writes body as a JSON answer with status.
+func writeJSON(w http.ResponseWriter, status int, body []byte) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+}
+
+// closeAfter writes raw bytes on the connection, then closes it cleanly
+// (a FIN, not a reset): the answer simply stops.
+func closeAfter(w http.ResponseWriter, raw string) {
+	conn, rw := hijack(w)
+	if conn == nil {
+		return
+	}
+	_, _ = rw.WriteString(raw)
+	_ = rw.Flush()
+	_ = conn.Close()
+}
