@@ -50,12 +50,15 @@ func New(token string, opts ...mfaclient.Option) (*Client, error) {
 // mfaclient.ErrInvalidInput and nothing is sent. A user without MFA is
 // mfaclient.ErrMFANotEnabled.
 //
-// The reset is not repeated after an attempt that may have reached
-// EntryGuard (a 5xx, a reset connection, a timeout): a second reset would
-// answer 400 "MFA is not enabled" and turn a success into a false
-// ErrMFANotEnabled. Such a failure is returned as it is (ErrServer,
-// ErrNetwork); calling again then tells: ErrMFANotEnabled means MFA is off.
-// A 429, and a request that never left, are retried.
+// Lost answers: the reset is not idempotent, so it is never repeated after
+// an attempt that may have reached EntryGuard (a 5xx, a connection reset
+// after sending, the per-attempt timeout): a second reset would answer 400
+// "MFA is not enabled" and turn a success into a false ErrMFANotEnabled.
+// The error is that attempt's own, mfaclient.ErrServer or
+// mfaclient.ErrNetwork with Attempts, and the reset may have happened;
+// calling again then tells: ErrMFANotEnabled means MFA is off. A 429, and a
+// request that never left, are repeated. This is the same rule as
+// Rocket.Chat's ResetOwnMFA and its calls with single-use codes.
 //
 // EntryGuard API docs: https://docs.entryguard.io/api-reference/users/reset-mfa
 func (c *Client) ResetMFA(ctx context.Context, userID string) error {

@@ -37,7 +37,7 @@ var (
 // default host); WithBaseURL, if also given, must agree with it. An empty
 // token or a bad URL is mfaclient.ErrInvalidInput.
 func New(serverURL, token string, opts ...mfaclient.Option) (*Client, error) {
-	s, err := transport.ServerURL(provider, serverURL, mfaclient.ApplyOptions(opts...))
+	s, err := transport.ServerSettings(provider, serverURL, opts)
 	if err != nil {
 		return nil, err
 	}

@@ -21,6 +21,7 @@ var classes = []struct {
 	{"ErrServer", ErrServer},
 	{"ErrUnexpectedResponse", ErrUnexpectedResponse},
 	{"ErrNetwork", ErrNetwork},
+	{"ErrClientDefect", ErrClientDefect},
 }
 
 // Classes returns every error class, the sentinels above, in a fixed order.

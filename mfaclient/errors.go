@@ -45,6 +45,13 @@ var (
 	// ErrNetwork: no HTTP answer at all after every allowed attempt
 	// (connection refused or reset, the per-attempt timeout, a TLS failure).
 	ErrNetwork = errors.New("network failure")
+	// ErrClientDefect: the provider rejected the shape of the request mfakit
+	// built (Rocket.Chat's 400 invalid-params: its body schema refused a key
+	// or a type). The caller's input passed mfakit's own checks, so changing
+	// it will not help and repeating will not either: it is a defect in
+	// mfakit, or a server version mfakit does not know. Report it with the
+	// error's Body and the server version.
+	ErrClientDefect = errors.New("client defect: the provider rejected the request mfakit built")
 )
 
 // APIError is every non-success HTTP answer. It unwraps to its Class (one of

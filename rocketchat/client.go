@@ -34,14 +34,16 @@ const (
 type Client struct {
 	t         *transport.Client
 	twoFactor http.Header // x-2fa-code and x-2fa-method, on a copy from WithTwoFactor*
+	method    string      // the x-2fa-method sent, "" without a second factor
 	secrets   []string    // per-call secrets: the 2FA code
 	twoFAErr  error       // a bad WithTwoFactor* call, reported by the next call
 }
 
 var (
-	_ mfaclient.Resetter      = (*Client)(nil)
-	_ mfaclient.SelfResetter  = (*Client)(nil)
-	_ mfaclient.PrimarySetter = (*Client)(nil)
+	_ mfaclient.Resetter             = (*Client)(nil)
+	_ mfaclient.SelfResetter         = (*Client)(nil)
+	_ mfaclient.PrimarySetter        = (*Client)(nil)
+	_ mfaclient.SecondFactorAnswerer = (*Client)(nil)
 )
 
 // New returns a client for the Rocket.Chat server at serverURL, which may
@@ -55,14 +57,10 @@ func New(serverURL string, creds Credentials, opts ...mfaclient.Option) (*Client
 	if err := transport.CheckCredential(provider, "auth token", creds.AuthToken); err != nil {
 		return nil, err
 	}
-	s := mfaclient.ApplyOptions(opts...)
-	switch {
-	case serverURL == "":
-		return nil, transport.InvalidInput(provider, "New", "server URL is required")
-	case s.BaseURLSet && s.BaseURL != serverURL:
-		return nil, transport.InvalidInput(provider, "New", "WithBaseURL disagrees with the server URL; give it once")
+	s, err := transport.ServerSettings(provider, serverURL, opts)
+	if err != nil {
+		return nil, err
 	}
-	s.BaseURL = serverURL
 	t, err := transport.New(transport.Config{
 		Provider: provider,
 		Settings: s,
@@ -92,6 +90,7 @@ func (c *Client) WithTwoFactorCode(code, method string) *Client {
 		cp.twoFAErr = transport.InvalidInput(provider, "WithTwoFactorCode", "2FA code is empty or has control characters")
 	}
 	cp.twoFactor = http.Header{"X-2fa-Code": {code}, "X-2fa-Method": {method}}
+	cp.method = method
 	cp.secrets = []string{code}
 	return &cp
 }
@@ -107,11 +106,35 @@ func (c *Client) WithTwoFactorPassword(password string) *Client {
 	return c.WithTwoFactorCode(hex.EncodeToString(sum[:]), TwoFactorPassword)
 }
 
+// WithSecondFactor is the provider-neutral form of WithTwoFactorCode and
+// WithTwoFactorPassword (mfaclient.SecondFactorAnswerer): a copy of c that
+// answers ch with code. For ch.Method "password", code is the password in
+// plain text and only its SHA-256 digest is kept. The result is a *Client.
+func (c *Client) WithSecondFactor(ch *mfaclient.SecondFactorChallenge, code string) mfaclient.Resetter {
+	switch {
+	case ch == nil:
+		cp := *c
+		cp.twoFAErr = transport.InvalidInput(provider, "WithSecondFactor", "no challenge to answer")
+		return &cp
+	case ch.Method == TwoFactorPassword:
+		return c.WithTwoFactorPassword(code)
+	}
+	return c.WithTwoFactorCode(code, ch.Method)
+}
+
 // ResetMFA resets the TOTP of the user with this Rocket.Chat user ID. The
 // caller needs the edit-other-user-totp permission (admins have it); without
 // it the error is a *mfaclient.ForbiddenError. Rocket.Chat also signs the
 // user out everywhere and mails them, and answers success for a user
 // without TOTP. Email 2FA, if the user has it, is not touched.
+//
+// Lost answers: without a second factor, or with WithTwoFactorPassword, the
+// call is repeated after a 5xx or a lost answer (a second reset answers
+// success too). With an email code, a backup code or a TOTP code (single
+// use, or valid only for its time step) it is not: the error is that
+// attempt's own, mfaclient.ErrServer or mfaclient.ErrNetwork, and the reset
+// may have happened. Never the totp-invalid a repeat would get for the spent
+// code.
 //
 // Rocket.Chat API docs: https://developer.rocket.chat/apidocs/reset-users-totp
 func (c *Client) ResetMFA(ctx context.Context, userID string) error {
@@ -123,7 +146,8 @@ func (c *Client) ResetMFA(ctx context.Context, userID string) error {
 
 // ResetTOTP resets the TOTP of the user req names, by user ID or by
 // username; exactly one must be set, or the error is
-// mfaclient.ErrInvalidInput and nothing is sent.
+// mfaclient.ErrInvalidInput and nothing is sent. Lost answers are handled as
+// in ResetMFA.
 //
 // Rocket.Chat API docs: https://developer.rocket.chat/apidocs/reset-users-totp
 func (c *Client) ResetTOTP(ctx context.Context, req ResetTOTPRequest) error {
@@ -148,6 +172,13 @@ func (c *Client) ResetTOTP(ctx context.Context, req ResetTOTPRequest) error {
 // X-Auth-Token this client uses: its later calls fail with
 // mfaclient.ErrUnauthorized. Log in again and make a new client.
 //
+// Lost answers: for that reason the call is never repeated after an attempt
+// that may have reached Rocket.Chat (a 5xx, a connection reset after
+// sending, the per-attempt timeout). The error is then that attempt's own,
+// mfaclient.ErrServer or mfaclient.ErrNetwork with Attempts, and the reset
+// may have happened; it is never the 401 a repeat would get with the wiped
+// token. A 429 and a request that never left are repeated.
+//
 // Rocket.Chat API docs: https://developer.rocket.chat/apidocs/reset-users-totp
 func (c *Client) ResetOwnMFA(ctx context.Context) error {
 	return c.reset(ctx, opResetOwn, ResetTOTPRequest{})
@@ -168,8 +199,7 @@ func (c *Client) SetPrimaryMFA(_ context.Context, method mfaclient.Method) error
 // zero or past when it does not.
 func (c *Client) RateLimitedUntil() time.Time { return c.t.RateLimitedUntil() }
 
-// reset sends users.resetTOTP. It is idempotent (Rocket.Chat answers success
-// for a user without TOTP), so a 5xx or a lost answer is retried.
+// reset sends users.resetTOTP.
 func (c *Client) reset(ctx context.Context, op string, req ResetTOTPRequest) error {
 	if c.twoFAErr != nil {
 		return c.twoFAErr
@@ -185,7 +215,22 @@ func (c *Client) reset(ctx context.Context, op string, req ResetTOTPRequest) err
 		Path:       resetPath,
 		Body:       body,
 		Header:     c.twoFactor,
-		Idempotent: true,
+		Idempotent: c.idempotent(op),
 		Secrets:    c.secrets,
 	})
+}
+
+// idempotent reports whether sending the call again cannot change the answer
+// its first success would have given (see transport.Request.Idempotent).
+// Resetting another user is: Rocket.Chat answers success for a user without
+// TOTP. Resetting oneself is not: it wipes the token a repeat would carry
+// (resetTOTP.ts, Users.unsetLoginTokens). Nor is a call carrying an email
+// code or a backup code, which verify once (EmailCheck.ts, totp.ts), or a
+// TOTP code, which a backoff can carry past its time step; the password
+// digest stays valid.
+func (c *Client) idempotent(op string) bool {
+	if op == opResetOwn {
+		return false
+	}
+	return c.method == "" || c.method == TwoFactorPassword
 }

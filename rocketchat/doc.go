@@ -12,6 +12,16 @@
 //		err = rc.WithTwoFactorCode(code, ch.Method).ResetMFA(ctx, id)
 //	}
 //
+// A program that holds its clients as mfaclient.Resetter does the same
+// without naming Rocket.Chat: the challenge is a
+// *mfaclient.SecondFactorChallenge (errors.As), and Client is a
+// mfaclient.SecondFactorAnswerer. totp-max-attempts is not a challenge: no
+// code answers it.
+//
+// Calls are not repeated after a lost answer when the repeat could not give
+// the first attempt's answer: ResetOwnMFA (it wipes the caller's token) and
+// calls carrying an email, backup or TOTP code. See each method.
+//
 // API docs: https://developer.rocket.chat/apidocs/reset-users-totp and
 // https://developer.rocket.chat/apidocs/introduction-to-two-factor-authentication
 package rocketchat

@@ -27,8 +27,9 @@ func FuzzClassify(f *testing.F) {
 	for _, class := range codeClasses {
 		refined = append(refined, class)
 	}
-	plain := conformance.AnswerRules{Secrets: []string{fuzzToken}, Refined400: refined}
-	withCode := conformance.AnswerRules{Secrets: []string{fuzzToken, fuzzCode}, Refined400: refined}
+	forbidden := []error{mfaclient.ErrForbidden} // 9.0's 401 for a missing permission
+	plain := conformance.AnswerRules{Secrets: []string{fuzzToken}, Refined400: refined, Refined401: forbidden}
+	withCode := conformance.AnswerRules{Secrets: []string{fuzzToken, fuzzCode}, Refined400: refined, Refined401: forbidden}
 	rules := func(op uint8) conformance.AnswerRules {
 		if op%4 == 3 {
 			return withCode // the code is a secret once the client sends it

@@ -4,7 +4,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"time"
+
+	"github.com/mfakit/mfakit/mfaclient"
 )
 
 // Credentials are a Rocket.Chat login: the user's ID (X-User-Id) and a login
@@ -17,7 +20,10 @@ type Credentials struct {
 // ResetTOTPRequest names the user whose TOTP to reset, by ID or by username;
 // exactly one must be set. (Rocket.Chat reads userId, then username.)
 //
-// Docs: reset-users-totp, "Body parameters"; providers.md A(a).
+// Docs: https://developer.rocket.chat/apidocs/reset-users-totp ("Body
+// parameters"); the route's body schema in Rocket.Chat's
+// apps/meteor/server/api/v1/users.ts accepts only string userId, username
+// and user.
 type ResetTOTPRequest struct {
 	UserID   string `json:"userId,omitempty"`
 	Username string `json:"username,omitempty"`
@@ -31,11 +37,16 @@ type ResetTOTPRequest struct {
 //	401 {"status": "error", "message": "You must be logged in to do this."}           (docs, pre-7.x)
 //	401 {"success": false, "error": "...", "status": "error", "message": "..."}       (7.x-8.x)
 //	401 {"success": false, "error": "You must be logged in to do this."}              (9.0+)
+//	401 {"success": false, "error": "forbidden"}                                       (9.0+, error-unauthorized)
+//	400 {"success": false, "errorType": "invalid-params", "error": "must NOT have additional properties"}
 //	429 {"success": false, "error": "Error, too many requests. ... [error-too-many-requests]"}
 //
 // It is reachable from any mfakit error with errors.As.
 //
-// Docs: reset-users-totp, "Responses"; providers.md A(b), A(c), A(d).
+// Docs: https://developer.rocket.chat/apidocs/reset-users-totp ("Responses");
+// Rocket.Chat's apps/meteor/server/api/ApiClass.ts (failure, unauthorized,
+// the rate limiter), apps/meteor/server/api/v1/middlewares/authenticationHono.ts
+// (401) and packages/http-router/src/Router.ts (invalid-params).
 type ErrorResponse struct {
 	StatusCode   int           `json:"-"`
 	Success      bool          `json:"success"`
@@ -44,6 +55,31 @@ type ErrorResponse struct {
 	Status       string        `json:"status,omitempty"`
 	Message      string        `json:"message,omitempty"`
 	Details      *ErrorDetails `json:"details,omitempty"`
+}
+
+// Unwrap returns the provider-neutral *mfaclient.SecondFactorChallenge when
+// the body is a challenge a code answers (totp-required, totp-invalid), so
+// that errors.As finds it from any mfakit error; nil otherwise.
+func (e *ErrorResponse) Unwrap() error {
+	code := e.ErrorType
+	if code == "" {
+		code = bracketCode(e.ErrorMessage)
+	}
+	if e.StatusCode != http.StatusBadRequest || (code != "totp-required" && code != "totp-invalid") {
+		return nil
+	}
+	ch := &mfaclient.SecondFactorChallenge{Provider: provider}
+	if d := e.Details; d != nil {
+		ch.Method, ch.CodeSent, ch.Recipient = d.Method, d.CodeGenerated, d.EmailOrUsername
+		ch.AvailableMethods = append([]string{}, d.AvailableMethods...)
+		if n := len(d.CodeExpires); n > 0 {
+			ch.CodeExpires = d.CodeExpires[n-1]
+		}
+	}
+	if ch.Method == "" {
+		ch.Method = TwoFactorTOTP // the server's first choice when the details say nothing
+	}
+	return ch
 }
 
 func (e *ErrorResponse) Error() string {
@@ -58,7 +94,9 @@ func (e *ErrorResponse) Error() string {
 // (totp-required, totp-invalid, totp-max-attempts) it says which method to
 // answer with; for error-email-send-failed it carries Function and Message.
 //
-// Docs: providers.md A(c) ("details = { method, ...processInvalidCode(), availableMethods }").
+// Source: Rocket.Chat's apps/meteor/server/lib/2fa/code/index.ts
+// (details = { method, ...processInvalidCode(), availableMethods }) and
+// EmailCheck.ts (codeGenerated, codeExpires, emailOrUsername).
 type ErrorDetails struct {
 	// Method is the method to answer the challenge with: "totp", "email" or
 	// "password" (the last: send the SHA-256 of the password, see

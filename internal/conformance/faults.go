@@ -34,8 +34,8 @@ const (
 	planCount
 )
 
-// loadID is the plan's user ID unless the provider has its own
-// (Provider.LoadID): a UUID, that the server finds in the path or the body.
+// loadID is the plan's plain user ID: a UUID, which the provider's IDFor
+// turns into its own form; the server finds either in the request.
 func loadID(i int) string { return fmt.Sprintf("00000000-0000-4000-8000-%012d", i) }
 
 // testSharedClientUnderLoad: 64 goroutines share one client; each resets
@@ -48,7 +48,7 @@ func testSharedClientUnderLoad(t *testing.T, p Provider) {
 	seen := map[string]int{} // requests per user ID
 	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
-		id, i := p.findLoadID(r.URL.Path+" "+string(body), goroutines*perGoroutine)
+		id, i := p.findLoadID(r.URL.RequestURI()+" "+string(body), goroutines*perGoroutine)
 		mu.Lock()
 		seen[id]++
 		n := seen[id]
@@ -87,7 +87,7 @@ func testSharedClientUnderLoad(t *testing.T, p Provider) {
 		wg.Go(func() {
 			for k := range perGoroutine {
 				i := g*perGoroutine + k
-				errs[i] = c.ResetMFA(bg(), p.loadID(i))
+				errs[i] = c.ResetMFA(bg(), p.idFor(loadID(i)))
 			}
 		})
 	}
@@ -95,14 +95,14 @@ func testSharedClientUnderLoad(t *testing.T, p Provider) {
 
 	all := fastRetry.MaxRetries + 1
 	for i, err := range errs {
-		id := p.loadID(i)
+		id := loadID(i)
 		pl := plan(i % int(planCount))
 		wantRequests := 1
 		switch pl {
 		case planOK:
 			assert.NoError(t, err, id)
 		case planNotFound:
-			requireAPIError(t, err, http.StatusNotFound, mfaclient.ErrNotFound, 1)
+			requireAPIError(t, err, p.notFoundStatus(), mfaclient.ErrNotFound, 1)
 		case planRateLimitOnce:
 			assert.NoError(t, err, "%s: the 429 is retried", id)
 			wantRequests = 2

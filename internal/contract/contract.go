@@ -68,6 +68,12 @@ func Invoke(ctx context.Context, f *mfatest.Fixture, baseURL string, creds Crede
 		}
 		return call(ctx, c, rc, rc, rc)
 	}
+	if c.Operation == "SetUserPrimaryMFA" {
+		if cl.UserPrimary == nil {
+			return fmt.Errorf("contract: provider has no SetUserPrimaryMFA")
+		}
+		return cl.UserPrimary.SetUserPrimaryMFA(ctx, c.UserID, mfaclient.Method(c.Method))
+	}
 	return call(ctx, c, cl.Resetter, cl.Self, cl.Primary)
 }
 
@@ -209,6 +215,12 @@ func checkRateLimit(err error, want mfatest.Outcome, now time.Time, add func(str
 
 func checkTwoFactor(err error, want mfatest.Outcome, add func(string, ...any)) {
 	ch, ok := rocketchat.Challenge(err)
+	var neutral *mfaclient.SecondFactorChallenge
+	if got := errors.As(err, &neutral); got != ok {
+		add("mfaclient.SecondFactorChallenge reachable: %v, rocketchat.Challenge: %v", got, ok)
+	} else if ok && ch.Method != "" && (neutral.Method != ch.Method || neutral.CodeSent != ch.CodeGenerated) {
+		add("neutral challenge %+v disagrees with %+v", *neutral, *ch)
+	}
 	if want.TwoFactor == nil {
 		if ok {
 			add("got a 2FA challenge, want none")

@@ -35,6 +35,7 @@ type fakeRun struct {
 	fb    *mfatest.FlashbackFake
 	eg    *mfatest.EntryGuardFake
 	rc    *mfatest.RocketChatFake
+	cd    *mfatest.CasdoorFake
 	mm    *mfatest.MattermostFake
 }
 
@@ -65,8 +66,14 @@ func byID(id string) who {
 
 // creds are u's credentials in the form r's provider takes them.
 func (r *fakeRun) creds(u mfatest.FakeUser) Credentials {
-	if r.f.Provider == "rocketchat" {
+	switch r.f.Provider {
+	case "rocketchat":
 		return Credentials{UserID: u.ID, AuthToken: u.Token}
+	case "casdoor":
+		if u.Role == casdoorAppRole {
+			return casdoorAppCreds(u.ID, u.Token)
+		}
+		return casdoorKeyCreds(r.cd.AccessKey(u.ID), u.Token)
 	}
 	return Credentials{Token: u.Token}
 }
@@ -244,8 +251,9 @@ var fakeCases = map[string]fakeCase{
 	"rocketchat/primary-unsupported.json":   {arrange: caller(rcAdmin)},
 	"rocketchat/proxy-502-html.json":        {arrange: asGiven(rcAdmin)},
 	"rocketchat/unavailable-503-empty.json": {arrange: asGiven(rcAdmin)},
-	// Rocket.Chat's own limiter, 10 per 60 s: ten calls 18 s ago leave 42 s.
-	"rocketchat/rate-limited-429.json": {arrange: spent(10, 18*time.Second, rcAdmin), after: notReset(rcMember)},
+	// Rocket.Chat's own limiter, 10 per 60 s, for a caller who is not an
+	// admin (admins bypass it): ten calls 18 s ago leave 42 s.
+	"rocketchat/rate-limited-429.json": {arrange: spent(10, 18*time.Second, rcMember), after: notReset(rcMember)},
 	"rocketchat/reset-self-200.json":   {opts: noChallenge, arrange: caller(rcMember), after: wasReset(rcMember)},
 	"rocketchat/reset-userid-200.json": {opts: noChallenge, arrange: caller(rcAdmin), after: wasReset(rcMember)},
 	"rocketchat/resettotp-username-200.json": {
@@ -267,6 +275,27 @@ var fakeCases = map[string]fakeCase{
 	"rocketchat/unauthorized-401-pre9.json": {opts: []mfatest.FakeOption{mfatest.WithRocketChat401(mfatest.RocketChat401Pre9)}, arrange: expiredToken},
 	"rocketchat/unauthorized-401-v9.json":   {opts: []mfatest.FakeOption{mfatest.WithRocketChat401(mfatest.RocketChat401V9)}, arrange: expiredToken},
 	"rocketchat/unauthorized-401-docs.json": {opts: []mfatest.FakeOption{mfatest.WithRocketChat401(mfatest.RocketChat401Docs)}, arrange: expiredToken},
+	"rocketchat/totp-required-totp.json":    {arrange: caller(rcAdmin), after: notReset(rcMember)},
+	"rocketchat/error-not-allowed-federated.json": {
+		opts: noChallenge, arrange: then(rcAdmin, edit(rcMember, func(u *mfatest.FakeUser) { u.Federated = true })), after: notReset(rcMember),
+	},
+	// Email 2FA: the first challenge mails a code; while it is valid, the
+	// challenge gives its expiry; the fifth wrong code is totp-max-attempts.
+	"rocketchat/totp-required-email-sent.json":             {arrange: emailChallenged("admin", "2026-02-18T10:35:00Z", 0), after: notReset(rcMember)},
+	"rocketchat/totp-required-email-codeexpires-date.json": {arrange: emailChallenged("john.doe", "2026-02-18T10:35:00Z", 1), after: notReset(rcMember)},
+	"rocketchat/totp-max-attempts.json":                    {arrange: emailChallenged("admin", "2020-01-02T13:06:42.408Z", 4), after: notReset(rcMember)},
+	"rocketchat/totp-invalid-totp.json": {
+		arrange: then(rcAdmin, edit(rcAdmin, func(u *mfatest.FakeUser) { u.TOTPCode = "148750" })),
+		after:   notReset(rcMember),
+	},
+	// Rocket.Chat's own limiter, 10 per 60 s, for a caller who is not an
+	// admin: nine calls 18 s ago, so the call is the window's last.
+	"rocketchat/totp-required-remaining-0.json": {arrange: spent(9, 18*time.Second, rcMember), after: notReset(rcMember)},
+	"rocketchat/reset-self-200-remaining-0.json": {
+		opts:    noChallenge,
+		arrange: func(r *fakeRun) Credentials { mfaOff(rcMember)(r); return spent(9, 18*time.Second, rcMember)(r) },
+		after:   mfaState(rcMember, false, 10),
+	},
 }
 
 // notModelled lists the fixtures no fake reproduces, and why.
@@ -283,16 +312,20 @@ var notModelled = map[string]string{
 	"rocketchat/error-email-send-failed.json": "the fake sends no notification mail, so the mail cannot fail",
 	"rocketchat/error-user-param-not-provided.json": "the request names a user; like Rocket.Chat, the fake answers " +
 		"this only when every user key is empty, which the client never sends",
-	"rocketchat/totp-invalid.json":                          emailTwoFactor,
-	"rocketchat/totp-max-attempts.json":                     emailTwoFactor,
-	"rocketchat/totp-required-email-codeexpires-array.json": emailTwoFactor,
-	"rocketchat/totp-required-email-codeexpires-date.json":  emailTwoFactor,
+	"rocketchat/totp-invalid.json": olderShape,
+	"rocketchat/invalid-params.json": "the client never sends a body the route's schema refuses; the fake's schema " +
+		"check is tested through raw requests (mfatest's TestRocketChatBodySchema)",
+	"rocketchat/totp-user-not-found.json":                   "the fake authenticates the caller before the 2FA check, so the check always finds it",
+	"rocketchat/forbidden-401-v9.json":                      notOnThisRoute,
+	"rocketchat/forbidden-401-v9-message.json":              notOnThisRoute,
+	"rocketchat/totp-required-email-codeexpires-array.json": olderShape,
 }
 
 const (
 	notSuccessShape = "a fake's 200 is always the documented success; a 200 of another shape comes from " +
 		"something in front of the provider and is not a failure the fakes inject"
-	emailTwoFactor = "email 2FA is not modelled: the fake's challenges are totp and password only"
+	olderShape     = "the docs' older email example (codeCount, a codeExpires array, or only the method); the fake sends the current shape"
+	notOnThisRoute = "users.resetTOTP has no permissionsRequired, so Rocket.Chat never answers it with error-unauthorized"
 )
 
 // TestFakesCoverEveryFixture fails when a fixture is neither mapped to an
@@ -350,6 +383,9 @@ func runOnFake(t *testing.T, f *mfatest.Fixture, c fakeCase) {
 	case "rocketchat":
 		r.rc = mfatest.NewRocketChat(t, opts...)
 		r.fake = r.rc.Fake
+	case "casdoor":
+		r.cd = mfatest.NewCasdoor(t, opts...)
+		r.fake = r.cd.Fake
 	case "mattermost":
 		r.mm = mfatest.NewMattermost(t, opts...)
 		r.fake = r.mm.Fake
@@ -424,4 +460,20 @@ func keys[V any](m map[string]V) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// emailChallenged makes the admin's second factor email only, under the
+// given username, sets the fake's clock an hour (the code lifetime) before
+// expires, and sends the fixture's request n times first: the first mails
+// the code, each carries the fixture's wrong code.
+func emailChallenged(username, expires string, n int) func(*fakeRun) Credentials {
+	return func(r *fakeRun) Credentials {
+		at, err := time.Parse(time.RFC3339, expires)
+		require.NoError(r.t, err)
+		r.clock.Set(at.Add(-time.Hour))
+		edit(rcAdmin, func(u *mfatest.FakeUser) { u.MFAEnabled, u.EmailTwoFactor, u.Username = false, true, username })(r)
+		c := r.creds(rcAdmin(r))
+		send(r.t, r.fake.URL(), r.f, c, n)
+		return c
+	}
 }

@@ -33,4 +33,5 @@ var entryguardRow = &Provider{
 			Server: f,
 		}, nil
 	},
+	Caller: BearerSubject("ENTRYGUARD_TOKEN"),
 }

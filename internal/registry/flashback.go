@@ -33,4 +33,5 @@ var flashbackRow = &Provider{
 			Server: f,
 		}, nil
 	},
+	Caller: BearerSubject("FLASHBACK_TOKEN"),
 }

@@ -30,7 +30,8 @@ var mattermostRow = &Provider{
 			URL:     f.URL(),
 			Values:  Values{KeyURL: f.URL(), KeyToken: f.Admin.Token},
 			AdminID: f.Admin.ID, MemberID: f.Member.ID,
-			Server: f,
+			UnknownID: mfatest.NewMattermostID(), // well-formed, and no user has it
+			Server:    f,
 		}, nil
 	},
 }

@@ -45,6 +45,9 @@ type Client struct {
 	// Primary is every client's SetPrimaryMFA; where the provider has no
 	// such operation it answers ErrUnsupported and sends nothing.
 	Primary mfaclient.PrimarySetter
+	// UserPrimary sets another user's preferred method; nil where the
+	// provider cannot (all but Casdoor).
+	UserPrimary mfaclient.UserPrimarySetter
 	// RateLimitedUntil is the client's rate-limit gate.
 	RateLimitedUntil func() time.Time
 	// Native is the provider package's own *Client, for what only it offers
@@ -60,8 +63,23 @@ type Fake struct {
 	// AdminID and MemberID are seeded users: one that may reset others,
 	// one that may not.
 	AdminID, MemberID string
+	// UnknownID is a well-formed user ID of no user on the fake; "" means
+	// mfatest.SeedID(999_999), a UUID, which fits providers whose IDs are
+	// plain strings or UUIDs.
+	UnknownID string
 	// Server is the provider's fake (*mfatest.FlashbackFake, ...).
 	Server interface{ Close() }
+	// Notes are lines for a person using the fake (optional): how to
+	// answer its second-factor challenge, say.
+	Notes []string
+}
+
+// Nobody returns UnknownID, or its default.
+func (f *Fake) Nobody() string {
+	if f.UnknownID != "" {
+		return f.UnknownID
+	}
+	return mfatest.SeedID(999_999)
 }
 
 // Close stops the fake.
@@ -78,6 +96,18 @@ type Provider struct {
 	New func(v Values, opts ...mfaclient.Option) (*Client, error)
 	// StartFake starts the provider's stateful fake on loopback.
 	StartFake func(opts ...mfatest.FakeOption) (*Fake, error)
+
+	// Optional fields: the zero value is valid and means "not known".
+
+	// Caller tells the caller's own user ID from v without sending anything,
+	// and where it was read ("ROCKETCHAT_USER_ID", "the sub claim of
+	// FLASHBACK_TOKEN"); id is "" when v does not tell. The CLI refuses to
+	// reset the caller by mistake (reset-own does it deliberately). Nil: the
+	// caller cannot be known before a call.
+	Caller func(v Values) (id, source string)
+	// SelfResetEndsSession: after ResetOwnMFA the credentials in Values stop
+	// working (Rocket.Chat logs the user out everywhere).
+	SelfResetEndsSession bool
 }
 
 // Missing returns the required settings that v lacks, all of them, in the
@@ -104,7 +134,7 @@ func (p *Provider) FromEnv(env func(string) string) Values {
 }
 
 // all is the table, in the order providers are listed to people.
-var all = []*Provider{flashbackRow, entryguardRow, rocketchatRow, mattermostRow}
+var all = []*Provider{flashbackRow, entryguardRow, rocketchatRow, casdoorRow, mattermostRow}
 
 // All returns every provider, in listing order.
 func All() []*Provider { return slices.Clone(all) }

@@ -32,6 +32,10 @@ var rocketchatRow = &Provider{
 			Values:  Values{KeyURL: f.URL(), KeyUserID: f.Admin.ID, KeyAuthToken: f.Admin.Token},
 			AdminID: f.Admin.ID, MemberID: f.Member.ID,
 			Server: f,
+			Notes:  []string{"Rocket.Chat asks the admin for a second factor: --2fa-code " + f.Admin.TOTPCode + " --2fa-method totp"},
 		}, nil
 	},
+	Caller: func(v Values) (string, string) { return v[KeyUserID], "ROCKETCHAT_USER_ID" },
+	// Resetting one's own TOTP logs the user out everywhere.
+	SelfResetEndsSession: true,
 }

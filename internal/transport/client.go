@@ -201,7 +201,7 @@ type Request struct {
 	Body      []byte      // JSON; nil sends no body and no Content-Type
 	Header    http.Header // per-call headers (a 2FA code), besides the client's
 	// Idempotent says repeating the call cannot change its documented
-	// outcome, so a 5xx or a lost answer may be retried.
+	// outcome, so a 5xx or a lost answer may be retried (outcome.go).
 	Idempotent bool
 	// Secrets are per-call values to redact (a 2FA code), besides the
 	// client's.

@@ -24,7 +24,7 @@ func (c *Client) sendError(ctx context.Context, req *Request, st *call, err erro
 	if errors.As(err, &beyond) {
 		return c.learnedRateLimit(req, st, beyond)
 	}
-	msg := st.redact.String(errorText(err))
+	msg := st.redact.String(errorText(err)) + lostAnswerNote(req, err)
 	return &mfaclient.OpError{Provider: c.provider, Operation: req.Operation, UserID: req.UserID, Attempts: st.attempts,
 		Err: fmt.Errorf("%w: %s", mfaclient.ErrNetwork, msg)}
 }

@@ -2,11 +2,11 @@ package transport
 
 import "github.com/mfakit/mfakit/mfaclient"
 
-// ServerURL puts a self-hosted provider's server URL (Rocket.Chat,
-// Mattermost: there is no default host) into s. It is required, and
-// WithBaseURL, if also given, must agree with it; otherwise the error is
-// mfaclient.ErrInvalidInput.
-func ServerURL(provider, serverURL string, s mfaclient.Settings) (mfaclient.Settings, error) {
+// ServerSettings resolves opts for a self-hosted provider, whose New takes
+// the server's URL: the URL is required, and WithBaseURL, if also given
+// (even as ""), must agree with it. Its errors are mfaclient.ErrInvalidInput.
+func ServerSettings(provider, serverURL string, opts []mfaclient.Option) (mfaclient.Settings, error) {
+	s := mfaclient.ApplyOptions(opts...)
 	switch {
 	case serverURL == "":
 		return s, InvalidInput(provider, "New", "server URL is required")

@@ -44,6 +44,13 @@ type FakeUser struct {
 	// TOTPCode is the code Rocket.Chat accepts for x-2fa-method "totp" while
 	// MFAEnabled is true. AddUser makes one up when it is empty.
 	TOTPCode string
+	// Rocket.Chat: BackupCodes are TOTP backup codes, each accepted once for
+	// x-2fa-method "totp" while MFAEnabled is true; EmailTwoFactor is email
+	// 2FA (a verified address assumed), which a TOTP reset leaves on;
+	// Federated users cannot have their TOTP reset.
+	BackupCodes    []string
+	EmailTwoFactor bool
+	Federated      bool
 }
 
 // Failure is an answer injected with FailNext in place of the provider's.
@@ -58,6 +65,13 @@ type Failure struct {
 	NoBody bool
 	// Header is added to the response.
 	Header http.Header
+	// Applied lets the provider carry the request out first (the reset
+	// happens, a 2FA code is spent, a token is wiped) and then replaces its
+	// answer: a lost answer, for testing what a client does next.
+	Applied bool
+	// Drop closes the connection instead of answering; Status and the body
+	// are then ignored.
+	Drop bool
 }
 
 // A FakeOption configures a fake provider at start.
@@ -72,6 +86,7 @@ type fakeConfig struct {
 	rc401             RocketChat401
 	noChallenge       bool
 	twoFactorDisabled bool
+	noBypass          bool
 }
 
 // WithAddr makes the fake listen on addr ("127.0.0.1:8080") instead of a
@@ -226,6 +241,7 @@ func (f *Fake) AddUser(u FakeUser) FakeUser {
 	if u.TOTPCode == "" {
 		u.TOTPCode = randomDigits(6)
 	}
+	u.BackupCodes = slices.Clone(u.BackupCodes) // the fake spends them
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if old, ok := f.users[u.ID]; ok {
@@ -325,6 +341,12 @@ func (f *Fake) wrap(handle http.HandlerFunc) http.Handler {
 			}
 		}
 		if fail, ok := f.nextFault(); ok {
+			if fail.Applied {
+				handle(discard{}, r)
+			}
+			if fail.Drop {
+				panic(http.ErrAbortHandler) // net/http closes the connection, no answer
+			}
 			for k, v := range fail.Header {
 				w.Header()[k] = slices.Clone(v) // fail is shared by n answers
 			}

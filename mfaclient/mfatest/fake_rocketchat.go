@@ -2,7 +2,6 @@ package mfatest
 
 import (
 	"bytes"
-	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -10,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -56,24 +56,46 @@ func WithTwoFactorDisabled() FakeOption {
 	return func(c *fakeConfig) { c.twoFactorDisabled = true }
 }
 
+// WithoutRateLimitBypass takes the api-bypass-rate-limit permission from
+// the admin role, as a workspace administrator can: admins are then rate
+// limited like everyone else. Other fakes ignore it.
+func WithoutRateLimitBypass() FakeOption {
+	return func(c *fakeConfig) { c.noBypass = true }
+}
+
 // RocketChatFake is a fake Rocket.Chat server serving
-// POST /api/v1/users.resetTOTP as seeds/rocketchat-post-users-resetTOTP.txt
-// and reference/providers.md section A describe it.
+// POST /api/v1/users.resetTOTP as its docs
+// (https://developer.rocket.chat/apidocs/reset-users-totp) and Rocket.Chat's
+// source (apps/meteor/server/api/v1/users.ts, server/api/ApiClass.ts,
+// server/lib/2fa/, packages/http-router/src/Router.ts) describe it.
 //
 // Callers authenticate with X-User-Id (FakeUser.ID) and X-Auth-Token
 // (FakeUser.Token). Each request goes through Rocket.Chat's steps in order:
-// authentication (401), rate limit (10 per 60 s by default, X-RateLimit-*
-// headers on every answer, reset in epoch milliseconds, no Retry-After),
-// the 2FA challenge, then the handler: the edit-other-user-totp permission
-// (role "admin"), the workspace 2FA setting, the user lookup. A reset turns
-// TOTP off and succeeds even when it was off; when it was on, the user is
-// logged out everywhere, so its Token changes (read it again with User).
 //
-// The 2FA challenge uses the headers x-2fa-code and x-2fa-method. A user
-// with TOTP on is challenged for method "totp" (code FakeUser.TOTPCode);
-// one without, for method "password" (code: the lowercase hex SHA-256 of
-// FakeUser.Password); one without a password is not challenged. Email 2FA
-// is not modelled: naming method "email" gets a challenge no code answers.
+//  1. authentication (401);
+//  2. the route's body schema: a JSON object with only string userId,
+//     username and user; anything else is 400 invalid-params (a misspelt
+//     key does not fall back to a self-reset);
+//  3. the rate limit (10 per 60 s by default; X-RateLimit-* headers on every
+//     answer, reset in epoch milliseconds, no Retry-After), which the admin
+//     role bypasses: no headers, never a 429 (WithoutRateLimitBypass);
+//  4. the 2FA challenge (headers x-2fa-code and x-2fa-method);
+//  5. the handler: the edit-other-user-totp permission (role "admin"), the
+//     workspace 2FA setting, the user lookup (userId, else username, else
+//     user; blank counts as absent, values are not trimmed), then the reset.
+//
+// A reset turns TOTP off and succeeds even when it was off; when it was on,
+// the user is logged out everywhere, so its Token changes (read it again
+// with User): after a self-reset the caller's own token answers 401.
+//
+// The challenge's method is x-2fa-method when it names "totp" or "email",
+// else the user's first of TOTP (MFAEnabled) and email (EmailTwoFactor),
+// else "password" when the user has one, else there is no challenge. TOTP
+// accepts FakeUser.TOTPCode again and again, and each of BackupCodes once;
+// "password" accepts the lowercase hex SHA-256 of FakeUser.Password. Email
+// mails a code (read it with EmailCode) when there is no unexpired one
+// (codeGenerated true), accepts it once, and after 5 wrong codes answers
+// totp-max-attempts, then mails a new one on the next call.
 type RocketChatFake struct {
 	*Fake
 	// The seeded users as they were at start (User has their current
@@ -83,31 +105,41 @@ type RocketChatFake struct {
 
 	body401     []byte
 	noChallenge bool
+	noBypass    bool
 	twoFactor   atomic.Bool // the workspace setting
+
+	mailMu sync.Mutex
+	mail   map[string]*emailCode // the current email code, by user ID
 }
 
 const rocketChatResetPath = "/api/v1/users.resetTOTP"
 
-// rocketChatError is Rocket.Chat's failure body.
+// rocketChatError is Rocket.Chat's failure body for a Meteor.Error.
 type rocketChatError struct {
-	Success   bool                 `json:"success"`
-	Error     string               `json:"error"`
-	ErrorType string               `json:"errorType,omitempty"`
-	Details   *rocketChatTwoFactor `json:"details,omitempty"`
+	Success   bool   `json:"success"`
+	Error     string `json:"error"`
+	ErrorType string `json:"errorType,omitempty"`
+	Details   any    `json:"details,omitempty"`
 }
 
-// rocketChatTwoFactor is the details of a totp-required or totp-invalid.
-type rocketChatTwoFactor struct {
-	Method           string   `json:"method"`
-	CodeGenerated    bool     `json:"codeGenerated"`
-	AvailableMethods []string `json:"availableMethods"`
+// rocketChatSchemaError is the router's body for a body its schema refuses
+// (packages/http-router/src/Router.ts): errorType before error.
+type rocketChatSchemaError struct {
+	Success   bool   `json:"success"`
+	ErrorType string `json:"errorType"`
+	Error     string `json:"error"`
 }
 
 // StartRocketChat starts a fake Rocket.Chat server with two seeded users.
 // The caller must Close it.
 func StartRocketChat(opts ...FakeOption) (*RocketChatFake, error) {
 	cfg := newConfig(opts, WithRateLimit(10, time.Minute, HintRateLimitHeaders))
-	rc := &RocketChatFake{body401: []byte(rocketChat401Bodies[cfg.rc401]), noChallenge: cfg.noChallenge}
+	rc := &RocketChatFake{
+		body401:     []byte(rocketChat401Bodies[cfg.rc401]),
+		noChallenge: cfg.noChallenge,
+		noBypass:    cfg.noBypass,
+		mail:        make(map[string]*emailCode),
+	}
 	rc.twoFactor.Store(!cfg.twoFactorDisabled)
 	f, err := newFake(cfg, rc.errorBody)
 	if err != nil {
@@ -148,33 +180,50 @@ func (rc *RocketChatFake) handle(w http.ResponseWriter, r *http.Request) {
 		rc.reply(w, http.StatusUnauthorized, rc.body401)
 		return
 	}
-	if !rc.allow(w, r) || !rc.checkTwoFactor(w, r, caller) {
+	params, problem := readParams(r)
+	if problem != "" {
+		rc.replyJSON(w, http.StatusBadRequest, rocketChatSchemaError{ErrorType: "invalid-params", Error: problem})
 		return
 	}
-	params, err := readParams(r)
-	if err != nil {
-		// Undocumented: how Rocket.Chat answers a body that is not JSON.
-		rc.fail(w, "error-invalid-params", "Invalid JSON body")
+	if !rc.bypassesRateLimit(caller) && !rc.allow(w, r) {
+		return
+	}
+	if !rc.checkTwoFactor(w, r, caller) {
 		return
 	}
 	target := caller.ID
 	if params != nil {
 		if caller.Role != "admin" {
-			rc.fail(w, "error-not-allowed", "Not allowed")
+			rc.fail(w, "error-not-allowed", "Not allowed", nil)
 			return
 		}
 		if !rc.twoFactor.Load() {
-			rc.fail(w, "error-two-factor-not-enabled", "Two factor authentication is not enabled")
+			rc.fail(w, "error-two-factor-not-enabled", "Two factor authentication is not enabled", nil)
 			return
 		}
 		var errorType, reason string
 		if target, errorType, reason = rc.lookup(params); target == "" {
-			rc.fail(w, errorType, reason)
+			rc.fail(w, errorType, reason, nil)
 			return
 		}
 	}
+	if u, _ := rc.User(target); u.Federated {
+		rc.fail(w, "error-not-allowed", "Federated Users cant have TOTP", map[string]string{"function": "resetTOTP"})
+		return
+	}
 	rc.resetUser(target, false, true)
 	rc.reply(w, http.StatusOK, []byte(`{"success":true}`))
+}
+
+// bypassesRateLimit: the admin role (with bot and app) holds
+// api-bypass-rate-limit by default (upsertPermissions.ts), and ApiClass's
+// shouldVerifyRateLimit skips the limiter, headers included, for it.
+func (rc *RocketChatFake) bypassesRateLimit(caller FakeUser) bool {
+	switch caller.Role {
+	case "admin", "bot", "app":
+		return !rc.noBypass
+	}
+	return false
 }
 
 // byCredentials returns the user whose X-User-Id and X-Auth-Token match.
@@ -187,101 +236,95 @@ func (rc *RocketChatFake) byCredentials(r *http.Request) (FakeUser, bool) {
 	return u, true
 }
 
-// checkTwoFactor is Rocket.Chat's checkCodeForUser: it answers the
-// challenge and returns false unless the request carries a valid code.
-func (rc *RocketChatFake) checkTwoFactor(w http.ResponseWriter, r *http.Request, caller FakeUser) bool {
-	if rc.noChallenge || !rc.twoFactor.Load() {
-		return true
-	}
-	available := []string{}
-	if caller.MFAEnabled {
-		available = append(available, "totp")
-	}
-	// A named registered check wins, then the first enabled for the user,
-	// then the password fallback (on by default in Rocket.Chat).
-	method := r.Header.Get("x-2fa-method")
-	switch {
-	case method == "totp" || method == "email":
-	case len(available) > 0:
-		method = available[0]
-	case caller.Password != "":
-		method = "password"
-	default:
-		return true
-	}
-	details := &rocketChatTwoFactor{Method: method, AvailableMethods: available}
-	code := r.Header.Get("x-2fa-code")
-	if code == "" {
-		rc.replyJSON(w, http.StatusBadRequest, rocketChatError{Error: "TOTP Required [totp-required]", ErrorType: "totp-required", Details: details})
-		return false
-	}
-	var valid bool
-	switch method {
-	case "totp":
-		valid = caller.MFAEnabled && code == caller.TOTPCode
-	case "password":
-		valid = strings.ToLower(code) == PasswordCode(caller.Password)
-	}
-	if !valid {
-		// Current source sends codeGenerated and availableMethods here too;
-		// the docs' older example shows only method.
-		rc.replyJSON(w, http.StatusBadRequest, rocketChatError{Error: "TOTP Invalid [totp-invalid]", ErrorType: "totp-invalid", Details: details})
-		return false
-	}
-	return true
-}
+// userKeys are the only keys the route's body schema allows, each a string.
+var userKeys = []string{"userId", "username", "user"}
 
-// readParams returns the user parameters of the body, or nil when it names
-// none (a self-reset). A key that is present counts even when empty, as in
-// Rocket.Chat; a value that is not a string counts as empty.
-func readParams(r *http.Request) (map[string]string, error) {
+// readParams applies the route's body schema and returns the user keys the
+// body has (nil when it names none: a self-reset), or the schema's message.
+// As in Rocket.Chat's router, a JSON body that does not parse counts as {}
+// (parseBodyParams swallows the error) and so does JSON null; values are
+// kept as sent.
+func readParams(r *http.Request) (map[string]string, string) {
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody))
 	if err != nil || len(bytes.TrimSpace(body)) == 0 {
-		return nil, err
+		return nil, ""
 	}
-	var raw map[string]any
-	if err := json.Unmarshal(body, &raw); err != nil {
-		return nil, err
+	var v any
+	if json.Unmarshal(body, &v) != nil {
+		if strings.Contains(r.Header.Get("Content-Type"), "application/json") {
+			return nil, ""
+		}
+		return nil, "must NOT have additional properties" // a text body spreads into {"0": ..., "1": ...}
+	}
+	raw, isObject := v.(map[string]any)
+	switch {
+	case v == nil:
+		return nil, ""
+	case !isObject:
+		return nil, "must be object"
 	}
 	var params map[string]string
-	for _, k := range []string{"userId", "username", "user"} {
-		if v, ok := raw[k]; ok {
-			if params == nil {
-				params = make(map[string]string)
-			}
-			s, _ := v.(string)
-			params[k] = strings.TrimSpace(s)
+	for k, val := range raw {
+		if !isUserKey(k) {
+			return nil, "must NOT have additional properties"
+		}
+		s, ok := val.(string)
+		if !ok {
+			return nil, "must be string"
+		}
+		if params == nil {
+			params = make(map[string]string)
+		}
+		params[k] = s
+	}
+	return params, ""
+}
+
+func isUserKey(k string) bool {
+	for _, u := range userKeys {
+		if k == u {
+			return true
 		}
 	}
-	return params, nil
+	return false
 }
 
 // lookup is Rocket.Chat's getUserFromParams: userId by ID, else username,
-// else user, both case-insensitive, with no fallback from one to the next.
-// It returns the user's ID, or "" and the failure's type and reason.
+// else user (both case-insensitive), with no fallback from one to the next.
+// A blank value counts as absent; the lookup uses the value untrimmed, so
+// " alice " matches nobody. It returns the user's ID, or "" and the
+// failure's type and reason.
 func (rc *RocketChatFake) lookup(params map[string]string) (id, errorType, reason string) {
+	given := func(k string) (string, bool) {
+		v := params[k]
+		return v, strings.TrimSpace(v) != ""
+	}
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
-	switch name := cmp.Or(params["username"], params["user"]); {
-	case params["userId"] != "":
-		if _, ok := rc.users[params["userId"]]; ok {
-			return params["userId"], "", ""
+	if v, ok := given("userId"); ok {
+		if _, found := rc.users[v]; found {
+			return v, "", ""
 		}
-	case name != "":
-		for _, u := range rc.users {
-			if strings.EqualFold(u.Username, name) {
-				return u.ID, "", ""
-			}
-		}
-	default:
+		return "", "error-invalid-user", `The required "userId" or "username" param provided does not match any users`
+	}
+	name, ok := given("username")
+	if !ok {
+		name, ok = given("user")
+	}
+	if !ok {
 		return "", "error-user-param-not-provided", `The required "userId" or "username" param was not provided`
+	}
+	for _, u := range rc.users {
+		if strings.EqualFold(u.Username, name) {
+			return u.ID, "", ""
+		}
 	}
 	return "", "error-invalid-user", `The required "userId" or "username" param provided does not match any users`
 }
 
 // fail answers Rocket.Chat's 400 for a Meteor.Error.
-func (rc *RocketChatFake) fail(w http.ResponseWriter, errorType, reason string) {
-	rc.replyJSON(w, http.StatusBadRequest, rocketChatError{Error: reason + " [" + errorType + "]", ErrorType: errorType})
+func (rc *RocketChatFake) fail(w http.ResponseWriter, errorType, reason string, details any) {
+	rc.replyJSON(w, http.StatusBadRequest, rocketChatError{Error: reason + " [" + errorType + "]", ErrorType: errorType, Details: details})
 }
 
 // errorBody is the body of an injected failure or a 429.

@@ -70,8 +70,6 @@ func TestRocketChatTwoFactorChallenge(t *testing.T) {
 		"wrong code":                   {rcAuth(admin, "000000x", "totp"), invalid("totp", `"totp"`)},
 		"code without method":          {append(rcAuth(admin), "x-2fa-code", "nope"), invalid("totp", `"totp"`)},
 		"password method selects totp": {rcAuth(admin, mfatest.PasswordCode(admin.Password), "password"), invalid("totp", `"totp"`)},
-		"email is not set up":          {rcAuth(admin, "123456", "email"), invalid("email", `"totp"`)},
-		"email challenge without code": {append(rcAuth(admin), "x-2fa-method", "email"), required("email", `"totp"`)},
 	} {
 		got := send(t, http.MethodPost, url, body, tc.headers...)
 		assert.Equal(t, 400, got.status, name)
@@ -106,6 +104,9 @@ func TestRocketChatHandlerAnswers(t *testing.T) {
 		invalidUser = `{"success":false,"error":"The required \"userId\" or \"username\" param provided does not match any users [error-invalid-user]","errorType":"error-invalid-user"}`
 		noParam     = `{"success":false,"error":"The required \"userId\" or \"username\" param was not provided [error-user-param-not-provided]","errorType":"error-user-param-not-provided"}`
 		ok          = `{"success":true}`
+		extraKey    = `{"success":false,"errorType":"invalid-params","error":"must NOT have additional properties"}`
+		notString   = `{"success":false,"errorType":"invalid-params","error":"must be string"}`
+		notObject   = `{"success":false,"errorType":"invalid-params","error":"must be object"}`
 	)
 	for name, tc := range map[string]struct {
 		asMember bool
@@ -114,20 +115,30 @@ func TestRocketChatHandlerAnswers(t *testing.T) {
 		want     string
 		reset    string // "admin", "member" or ""
 	}{
-		"by userId":               {body: `{"userId":"GonjPyg3gB3Z9ur9s"}`, status: 200, want: ok, reset: "member"},
-		"by username":             {body: `{"username":"ALICE"}`, status: 200, want: ok, reset: "member"},
-		"by user":                 {body: `{"user":"alice"}`, status: 200, want: ok, reset: "member"},
-		"userId wins":             {body: `{"userId":"nope","username":"alice"}`, status: 400, want: invalidUser},
-		"empty userId skipped":    {body: `{"userId":" ","username":"alice"}`, status: 200, want: ok, reset: "member"},
-		"unknown userId":          {body: `{"userId":"nope"}`, status: 400, want: invalidUser},
-		"unknown username":        {body: `{"username":"bob"}`, status: 400, want: invalidUser},
-		"empty param":             {body: `{"userId":""}`, status: 400, want: noParam},
-		"self, no body":           {status: 200, want: ok, reset: "admin"},
-		"self, empty object":      {body: `{}`, status: 200, want: ok, reset: "admin"},
-		"self, other keys":        {body: `{"foo":"bar"}`, status: 200, want: ok, reset: "admin"},
-		"no permission":           {asMember: true, body: `{"userId":"rbAXPnMktTFbNpwtJ"}`, status: 400, want: notAllowed},
-		"no permission, no user":  {asMember: true, body: `{"userId":"nope"}`, status: 400, want: notAllowed},
-		"self without permission": {asMember: true, body: `{}`, status: 200, want: ok, reset: "member"},
+		"by userId":                {body: `{"userId":"GonjPyg3gB3Z9ur9s"}`, status: 200, want: ok, reset: "member"},
+		"by username":              {body: `{"username":"ALICE"}`, status: 200, want: ok, reset: "member"},
+		"by user":                  {body: `{"user":"alice"}`, status: 200, want: ok, reset: "member"},
+		"userId wins":              {body: `{"userId":"nope","username":"alice"}`, status: 400, want: invalidUser},
+		"empty userId skipped":     {body: `{"userId":" ","username":"alice"}`, status: 200, want: ok, reset: "member"},
+		"unknown userId":           {body: `{"userId":"nope"}`, status: 400, want: invalidUser},
+		"unknown username":         {body: `{"username":"bob"}`, status: 400, want: invalidUser},
+		"empty param":              {body: `{"userId":""}`, status: 400, want: noParam},
+		"self, no body":            {status: 200, want: ok, reset: "admin"},
+		"self, empty object":       {body: `{}`, status: 200, want: ok, reset: "admin"},
+		"misspelt key":             {body: `{"userid":"GonjPyg3gB3Z9ur9s"}`, status: 400, want: extraKey},
+		"self, other keys":         {body: `{"foo":"bar"}`, status: 400, want: extraKey},
+		"extra key with userId":    {body: `{"userId":"GonjPyg3gB3Z9ur9s","force":true}`, status: 400, want: extraKey},
+		"number userId":            {body: `{"userId":12345}`, status: 400, want: notString},
+		"array body":               {body: `["GonjPyg3gB3Z9ur9s"]`, status: 400, want: notObject},
+		"null body":                {body: `null`, status: 200, want: ok, reset: "admin"},
+		"unparsable JSON":          {body: `{"userId":`, status: 200, want: ok, reset: "admin"},
+		"untrimmed username":       {body: `{"username":" alice "}`, status: 400, want: invalidUser},
+		"untrimmed userId":         {body: `{"userId":" GonjPyg3gB3Z9ur9s"}`, status: 400, want: invalidUser},
+		"blank username":           {body: `{"username":"  "}`, status: 400, want: noParam},
+		"user alias, blank userId": {body: `{"userId":"","user":"ALICE"}`, status: 200, want: ok, reset: "member"},
+		"no permission":            {asMember: true, body: `{"userId":"rbAXPnMktTFbNpwtJ"}`, status: 400, want: notAllowed},
+		"no permission, no user":   {asMember: true, body: `{"userId":"nope"}`, status: 400, want: notAllowed},
+		"self without permission":  {asMember: true, body: `{}`, status: 200, want: ok, reset: "member"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			rc := mfatest.NewRocketChat(t)
@@ -135,7 +146,7 @@ func TestRocketChatHandlerAnswers(t *testing.T) {
 			if tc.asMember {
 				caller = rc.Member
 			}
-			got := send(t, http.MethodPost, rc.URL()+rcPath, tc.body, rcTOTP(caller)...)
+			got := send(t, http.MethodPost, rc.URL()+rcPath, tc.body, append(rcTOTP(caller), "Content-Type", "application/json")...)
 			assert.Equal(t, tc.status, got.status)
 			assert.Equal(t, tc.want, got.body)
 			for name, seeded := range map[string]mfatest.FakeUser{"admin": rc.Admin, "member": rc.Member} {
@@ -185,7 +196,7 @@ func errorType(body string) string {
 
 func TestRocketChatRateLimiter(t *testing.T) {
 	clk := newClock()
-	rc := mfatest.NewRocketChat(t, mfatest.WithClock(clk.Now))
+	rc := mfatest.NewRocketChat(t, mfatest.WithClock(clk.Now), mfatest.WithoutRateLimitBypass())
 	url := rc.URL() + rcPath
 	resetMS := strconv.FormatInt(clk.Now().Add(time.Minute).UnixMilli(), 10)
 	for i := range 10 {
@@ -221,7 +232,7 @@ func TestRocketChatRateLimitOptions(t *testing.T) {
 	assert.Equal(t, 400, got.status)
 	assert.Empty(t, got.header.Values("X-RateLimit-Limit"))
 
-	rc = mfatest.NewRocketChat(t, mfatest.WithRateLimit(1, time.Hour, mfatest.HintRateLimitHeaders), mfatest.WithoutTwoFactorChallenge())
+	rc = mfatest.NewRocketChat(t, mfatest.WithRateLimit(1, time.Hour, mfatest.HintRateLimitHeaders), mfatest.WithoutTwoFactorChallenge(), mfatest.WithoutRateLimitBypass())
 	assert.Equal(t, 400, send(t, http.MethodPost, rc.URL()+rcPath, `{"userId":"nope"}`, rcAuth(rc.Admin)...).status)
 	got = send(t, http.MethodPost, rc.URL()+rcPath, `{"userId":"nope"}`, rcAuth(rc.Admin)...)
 	assert.Equal(t, 429, got.status)

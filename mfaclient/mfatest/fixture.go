@@ -31,8 +31,9 @@ type Fixture struct {
 
 // Source says where a fixture's shape comes from.
 type Source struct {
-	// Doc is a file under shared/: "seeds/flashback-post-mfa-reset.txt" or
-	// "reference/providers.md".
+	// Doc is where the shape is documented: the provider's public docs page
+	// or source file ("https://..."), or a file under shared/
+	// ("seeds/flashback-post-mfa-reset.txt").
 	Doc string `json:"doc"`
 	// Section names the part of Doc: "403 Response", "A(b) REST rate limiter".
 	Section string `json:"section,omitempty"`

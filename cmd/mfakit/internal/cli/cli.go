@@ -1,17 +1,24 @@
-// Package cli is the mfakit command-line tool: argument parsing, credentials
-// from the environment, the bulk runner with its resume file, output, and
-// the demo and serve-fake commands. The main package only wires Run to the
-// process, so tests drive Run directly and read what it printed and the exit
-// code it returned.
+// Package cli is the mfakit command-line tool: flag parsing, credentials
+// from the environment, the guards around a destructive run, output, and the
+// demo and serve-fake commands. The bulk machinery is mfaclient/bulk; the
+// providers come from internal/registry. The main package only wires Run to
+// the process, so tests drive Run directly and read what it printed and the
+// exit code it returned.
 package cli
 
 import (
+	"bufio"
 	"context"
 	"fmt"
 	"io"
 	"os"
+	"runtime"
+	"time"
 
 	"golang.org/x/term"
+
+	"github.com/mfakit/mfakit/mfaclient"
+	"github.com/mfakit/mfakit/mfaclient/bulk"
 )
 
 // Exit codes, documented in the usage text and the README. Scripts branch on
@@ -33,27 +40,32 @@ type app struct {
 	stdout io.Writer
 	stderr io.Writer
 	tty    terminal
+	// grace is how long calls in flight may finish after an interrupt;
+	// progressEvery is how often a run off a terminal reports progress.
+	grace, progressEvery time.Duration
+	stdinLines           *bufio.Reader // see lines
 }
 
 // terminal says which streams are a terminal and reads a secret without
-// echo. Tests set it by hand to exercise the prompt and the progress bar.
+// echo. Tests set it by hand to exercise the prompts and the progress bar.
 type terminal struct {
-	stdin, stderr bool
+	stdin, stdout, stderr bool
 	// readSecret reads one line from the terminal without echoing it.
 	readSecret func() (string, error)
 }
 
 // Run runs mfakit with args (without the program name) and returns the exit
-// code. Cancelling ctx is an interrupt: a bulk run stops starting users,
-// lets the calls in flight finish, records them and returns 130.
+// code. Cancelling ctx is an interrupt: a bulk run sends nothing new, lets
+// the calls on the wire finish for a grace period, records them and returns
+// 130.
 func Run(ctx context.Context, args []string, env func(string) string, stdin io.Reader, stdout, stderr io.Writer) int {
-	a := &app{env: env, stdin: stdin, stdout: stdout, stderr: stderr, tty: detectTerminal(stdin, stderr)}
+	a := &app{env: env, stdin: stdin, stdout: stdout, stderr: stderr, tty: detectTerminal(stdin, stdout, stderr)}
 	return a.run(ctx, args)
 }
 
 // detectTerminal checks the real file descriptors; anything that is not an
 // *os.File (a test's buffer, a pipe wrapper) is not a terminal.
-func detectTerminal(stdin io.Reader, stderr io.Writer) terminal {
+func detectTerminal(stdin io.Reader, stdout, stderr io.Writer) terminal {
 	var t terminal
 	if f, ok := stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 		t.stdin = true
@@ -62,21 +74,32 @@ func detectTerminal(stdin io.Reader, stderr io.Writer) terminal {
 			return string(b), err
 		}
 	}
-	if f, ok := stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
-		t.stderr = true
+	isTerm := func(w io.Writer) bool {
+		f, ok := w.(*os.File)
+		return ok && term.IsTerminal(int(f.Fd()))
 	}
+	t.stdout, t.stderr = isTerm(stdout), isTerm(stderr)
 	return t
 }
 
 func (a *app) run(ctx context.Context, args []string) int {
+	if a.grace == 0 {
+		a.grace = bulk.DefaultGrace
+	}
+	if a.progressEvery == 0 {
+		a.progressEvery = 10 * time.Second
+	}
 	if len(args) == 0 {
-		fmt.Fprint(a.stderr, usage)
+		fmt.Fprint(a.stderr, usage())
 		return exitUsage
 	}
 	cmd, rest := args[0], args[1:]
 	switch cmd {
 	case "-h", "-help", "--help", "help":
-		fmt.Fprint(a.stdout, usage)
+		fmt.Fprint(a.stdout, usage())
+		return exitOK
+	case "version", "--version", "-version":
+		fmt.Fprintf(a.stdout, "mfakit %s (%s)\n", mfaclient.Version, runtime.Version())
 		return exitOK
 	case "demo":
 		return a.demo(ctx, rest)
@@ -91,6 +114,9 @@ func (a *app) run(ctx context.Context, args []string) int {
 	}
 	return a.usageError("unknown command %q", cmd)
 }
+
+// errorf is fmt.Errorf, for messages that wrap nothing.
+func errorf(format string, args ...any) error { return fmt.Errorf(format, args...) }
 
 // usageError reports a usage problem and returns exitUsage.
 func (a *app) usageError(format string, args ...any) int {

@@ -15,14 +15,30 @@ import (
 )
 
 // summary matches the stderr summary of a reset run.
-var summary = regexp.MustCompile(`(?m)^mfakit: reset on (\w+): (\d+) users?: (\d+) succeeded, (\d+) failed, (\d+) skipped \(already succeeded\), (\d+) not started \(\S+\)$`)
+var summary = regexp.MustCompile(`(?m)^mfakit: reset on (\w+): (\d+) users?: (\d+) succeeded, (\d+) already off, (\d+) failed, (\d+) interrupted, (\d+) skipped \(done before\), (\d+) not started \(\S+\)$`)
 
-// assertSummary checks the summary line's counts.
+// assertSummary checks the counts of the provider's summary line, for a run
+// with nothing already off and nothing interrupted.
 func assertSummary(t *testing.T, stderr, provider string, users, succeeded, failed, skipped, notStarted int) {
 	t.Helper()
-	m := summary.FindStringSubmatch(stderr)
-	require.NotNil(t, m, "no summary line in stderr:\n%s", stderr)
-	assert.Equal(t, []string{provider, itoa(users), itoa(succeeded), itoa(failed), itoa(skipped), itoa(notStarted)}, m[1:7])
+	assertCounts(t, stderr, provider, counts{users: users, succeeded: succeeded, failed: failed, skipped: skipped, notStarted: notStarted})
+}
+
+// counts are a summary line's numbers.
+type counts struct {
+	users, succeeded, alreadyOff, failed, interrupted, skipped, notStarted int
+}
+
+func assertCounts(t *testing.T, stderr, provider string, c counts) {
+	t.Helper()
+	for _, m := range summary.FindAllStringSubmatch(stderr, -1) {
+		if m[1] != provider {
+			continue
+		}
+		assert.Equal(t, []string{itoa(c.users), itoa(c.succeeded), itoa(c.alreadyOff), itoa(c.failed), itoa(c.interrupted), itoa(c.skipped), itoa(c.notStarted)}, m[2:9], "summary of %s", provider)
+		return
+	}
+	t.Fatalf("no summary line for %s in stderr:\n%s", provider, stderr)
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
@@ -41,7 +57,7 @@ func TestResetFlashbackJSONLinesPerUser(t *testing.T) {
 	require.Len(t, rs, 3)
 	for _, id := range []string{fb.Member.ID, fb.Owner.ID} {
 		r := rs[id]
-		assert.Equal(t, result{User: id, Provider: "flashback", Operation: "reset", Outcome: "succeeded", Attempts: 1, DurationMS: r.DurationMS}, r)
+		assert.Equal(t, result{User: id, Provider: "flashback", Operation: "reset", Outcome: "succeeded", Attempts: 1, DurationMS: r.DurationMS}, audited(t, r))
 		assert.Equal(t, 1, fb.Resets(id))
 	}
 	nobody := rs["nobody"]
@@ -63,11 +79,13 @@ func TestResetEntryGuardTextOutput(t *testing.T) {
 	assertSummary(t, out.stderr, "entryguard", 1, 1, 0, 0, 0)
 	assert.Equal(t, 1, eg.Resets(eg.Member.ID))
 
-	// A second run: EntryGuard answers that MFA is already off.
+	// A second run: EntryGuard answers that MFA is already off, which is
+	// done: re-running a finished batch exits 0.
 	out = invocation{env: env}.run(t.Context(), "reset", "--provider", "entryguard", eg.Member.ID)
-	require.Equal(t, exitFailed, out.code)
-	assert.Regexp(t, `^failed      entryguard 770e8400-e29b-41d4-a716-446655440004: ErrMFANotEnabled: .*MFA is not enabled for this user \(1 request, \d+ms\)\n$`, out.stdout)
-	assertSummary(t, out.stderr, "entryguard", 1, 0, 1, 0, 0)
+	require.Equal(t, exitOK, out.code, out.stderr)
+	assert.Regexp(t, `^already-off entryguard 770e8400-e29b-41d4-a716-446655440004 \(1 request, \d+ms\)\n$`, out.stdout)
+	assertCounts(t, out.stderr, "entryguard", counts{users: 1, alreadyOff: 1})
+	assert.Equal(t, 1, eg.Resets(eg.Member.ID))
 }
 
 func TestResetUsersFromFileAndStdinSkipCommentsAndDuplicates(t *testing.T) {
@@ -160,7 +178,7 @@ func TestResetOwnFlashback(t *testing.T) {
 	require.Equal(t, exitOK, out.code, out.stderr)
 	rs := results(t, out.stdout)
 	require.Len(t, rs, 1)
-	assert.Equal(t, result{Provider: "flashback", Operation: "reset-own", Outcome: "succeeded", Attempts: 1, DurationMS: rs[0].DurationMS}, rs[0])
+	assert.Equal(t, result{Provider: "flashback", Operation: "reset-own", Outcome: "succeeded", Attempts: 1, DurationMS: rs[0].DurationMS}, audited(t, rs[0]))
 	assert.Empty(t, out.stderr)
 	assert.Equal(t, 1, fb.Resets(fb.Member.ID))
 }

@@ -1,26 +1,26 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"strings"
+	"sync"
 	"time"
 
-	"github.com/mfakit/mfakit/entryguard"
-	"github.com/mfakit/mfakit/flashback"
+	"github.com/mfakit/mfakit/internal/registry"
 	"github.com/mfakit/mfakit/mfaclient"
 	"github.com/mfakit/mfakit/mfaclient/mfatest"
-	"github.com/mfakit/mfakit/rocketchat"
 )
 
 // demoRetry keeps the demo short: the rate-limit step waits about a second.
 var demoRetry = mfaclient.RetryPolicy{MaxRetries: 2, MinWait: 100 * time.Millisecond, MaxWait: 5 * time.Second}
 
-// demo walks through the SDK against the fakes and prints what each call
-// did. Every step checks the outcome it shows, so a broken SDK makes the
-// demo fail (exit 3) instead of printing a misleading transcript.
+// demo walks through the SDK against every provider's fake, through the
+// same mfaclient interfaces, and prints what each call did. Every step
+// checks the outcome it shows, so a broken SDK makes the demo fail (exit 3)
+// instead of printing a misleading transcript.
 func (a *app) demo(ctx context.Context, args []string) int {
 	c := newCommand("demo", "demo")
 	positional, err := c.parse(a, args)
@@ -30,34 +30,148 @@ func (a *app) demo(ctx context.Context, args []string) int {
 	if len(positional) > 0 {
 		return a.usageError("demo: takes no arguments")
 	}
-	f, err := startFakes([3]string{})
-	if err != nil {
-		fmt.Fprintf(a.stderr, "mfakit: demo: %v\n", err)
+	rows := registry.All()
+	var titles []string
+	for _, r := range rows {
+		titles = append(titles, r.Title)
+	}
+	fmt.Fprintf(a.stdout, "mfakit demo: the SDK against fake %s servers in this process.\n", strings.Join(titles, ", "))
+	// The providers run side by side (each waits out a rate limit) and are
+	// printed in the registry's order.
+	runs := make([]*demoRun, len(rows))
+	var wg sync.WaitGroup
+	for i, row := range rows {
+		runs[i] = &demoRun{w: new(bytes.Buffer), ctx: ctx}
+		wg.Go(func() { runs[i].provider(row) })
+	}
+	wg.Wait()
+	var first error
+	for _, d := range runs {
+		_, _ = a.stdout.Write(d.w.Bytes())
+		if first == nil {
+			first = d.err
+		}
+	}
+	if first != nil {
+		fmt.Fprintf(a.stderr, "mfakit: demo: %v\n", first)
 		return exitFailed
 	}
-	defer f.Close()
-	d := &demoRun{w: a.stdout, ctx: ctx}
-	fmt.Fprintln(d.w, "mfakit demo: the SDK against fake Flashback, EntryGuard and Rocket.Chat servers in this process.")
-	d.flashback(f.fb)
-	d.entryGuard(f.eg)
-	d.rocketChat(f.rc)
-	if d.err != nil {
-		fmt.Fprintf(a.stderr, "mfakit: demo: %v\n", d.err)
-		return exitFailed
-	}
-	fmt.Fprintln(d.w, "\nEvery call above went through the same mfaclient interfaces and typed errors.")
+	fmt.Fprintln(a.stdout, "\nEvery call above went through the same mfaclient interfaces and typed errors.")
 	return exitOK
 }
 
 // demoRun prints steps and remembers the first that went wrong.
 type demoRun struct {
-	w   io.Writer
+	w   *bytes.Buffer
 	ctx context.Context
 	err error
 }
 
-func (d *demoRun) section(name, url, who string) {
-	fmt.Fprintf(d.w, "\n%s (fake at %s, calling as %s)\n", name, url, who)
+// fakeState is what every fake lets the demo check and change.
+type fakeState interface {
+	User(id string) (mfatest.FakeUser, bool)
+	SetRateLimit(requests int, window time.Duration, hints mfatest.RateLimitHints)
+	RateLimited() int
+}
+
+func (d *demoRun) provider(row *registry.Provider) {
+	if d.err != nil {
+		return
+	}
+	// The demo calls as an automation account whose token skips the
+	// second-factor challenge, as a bypass-2FA personal access token does,
+	// and whose role is rate limited (Rocket.Chat exempts admins unless the
+	// workspace takes that permission away), so the 429 step shows a 429.
+	f, err := row.StartFake(mfatest.WithoutTwoFactorChallenge(), mfatest.WithoutRateLimitBypass())
+	if err != nil {
+		d.err = fmt.Errorf("starting the %s fake: %w", row.Name, err)
+		return
+	}
+	defer f.Close()
+	// A fake that is not an mfatest fake is shown through the interfaces
+	// alone, without the state checks and the rate-limit step.
+	state, stateful := f.Server.(fakeState)
+	c, err := row.New(f.Values, append(clientConfig{concurrency: 1}.options(), mfaclient.WithRetry(demoRetry))...)
+	if err != nil {
+		d.err = err
+		return
+	}
+	fmt.Fprintf(d.w, "\n%s (fake at %s, calling as %s)\n", row.Title, f.URL, f.AdminID)
+	d.step(fmt.Sprintf("ResetMFA(ctx, %q)", f.MemberID),
+		func(ctx context.Context) error { return c.Resetter.ResetMFA(ctx, f.MemberID) },
+		func(err error) (string, error) {
+			if !stateful {
+				return "ok", err
+			}
+			if u, _ := state.User(f.MemberID); err == nil && u.MFAEnabled {
+				err = errors.New("the fake still has MFA on")
+			}
+			return "ok; the fake now has MFA off for " + f.MemberID, err
+		})
+	d.step(fmt.Sprintf("ResetMFA(ctx, %q) again", f.MemberID),
+		func(ctx context.Context) error { return c.Resetter.ResetMFA(ctx, f.MemberID) },
+		func(err error) (string, error) {
+			if errors.Is(err, mfaclient.ErrMFANotEnabled) {
+				return "errors.Is ErrMFANotEnabled: nothing left to reset (mfakit reset says already-off)\n       " + message(err), nil
+			}
+			return "ok; the provider accepts a reset of a user without MFA", err
+		})
+	nobody := f.Nobody()
+	d.step(fmt.Sprintf("ResetMFA(ctx, %q)  (no such user)", nobody),
+		func(ctx context.Context) error { return c.Resetter.ResetMFA(ctx, nobody) },
+		expectClass(mfaclient.ErrNotFound, func(err error) string {
+			return "errors.Is ErrNotFound\n       " + message(err)
+		}))
+	d.step("SetPrimaryMFA(ctx, mfaclient.MethodPasskey)",
+		func(ctx context.Context) error { return c.Primary.SetPrimaryMFA(ctx, mfaclient.MethodPasskey) },
+		func(err error) (string, error) {
+			if errors.Is(err, mfaclient.ErrUnsupported) {
+				return "errors.Is ErrUnsupported: " + row.Title + " has no such endpoint; nothing was sent", nil
+			}
+			if !stateful {
+				return "ok", err
+			}
+			u, _ := state.User(f.AdminID)
+			return "ok; the primary method is now " + u.PrimaryMethod, err
+		})
+	if !stateful {
+		return
+	}
+
+	// One request per second: the first call spends it, the second gets a
+	// 429 with Retry-After, waits and is retried. Both reset the member
+	// again: nothing is left to reset, so either answer is fine.
+	state.SetRateLimit(1, time.Second, mfatest.HintRetryAfterSeconds)
+	defer state.SetRateLimit(0, 0, mfatest.HintRetryAfterSeconds)
+	fmt.Fprintln(d.w, "  the fake now allows 1 request per second; the same reset twice more:")
+	// done is the outcome of a reset with nothing left to reset.
+	done := func(err error) (string, error) {
+		if errors.Is(err, mfaclient.ErrMFANotEnabled) {
+			return "already off (errors.Is ErrMFANotEnabled)", nil
+		}
+		return "ok", err
+	}
+	reset := func(ctx context.Context) error { return c.Resetter.ResetMFA(ctx, f.MemberID) }
+	d.step(fmt.Sprintf("ResetMFA(ctx, %q)", f.MemberID), reset, done)
+	// A client that learned the limit from the first answer's headers
+	// waits for the window instead of spending a request on a 429.
+	learned := c.RateLimitedUntil != nil && time.Now().Before(c.RateLimitedUntil())
+	d.step(fmt.Sprintf("ResetMFA(ctx, %q)", f.MemberID), reset,
+		func(err error) (string, error) {
+			text, err := done(err)
+			switch {
+			case err != nil:
+			case state.RateLimited() > 0:
+				text += ": the 429 was honoured (its Retry-After waited out) and the call retried"
+			case learned:
+				text += ": the client learned the limit from the first answer and waited for the window, spending no request on a 429"
+			default:
+				// Rocket.Chat exempts callers with its rate-limit bypass
+				// permission (administrators), and its fake does too.
+				text += ": no 429; the provider does not rate-limit this caller"
+			}
+			return text, err
+		})
 }
 
 // step runs call, prints the call and what came back, and checks it with
@@ -110,123 +224,4 @@ func expectClass(sentinel error, describe func(error) string) func(error) (strin
 		}
 		return describe(err), nil
 	}
-}
-
-func (d *demoRun) flashback(fb *mfatest.FlashbackFake) {
-	admin, err1 := flashback.New(fb.Admin.Token, d.opts(fb.URL())...)
-	member, err2 := flashback.New(fb.Member.Token, d.opts(fb.URL())...)
-	if !d.built(err1, err2) {
-		return
-	}
-	d.section("Flashback", fb.URL(), fb.Admin.ID+" (ADMINISTRATOR)")
-	d.step(fmt.Sprintf("ResetMFA(ctx, %q)", fb.Member.ID),
-		func(ctx context.Context) error { return admin.ResetMFA(ctx, fb.Member.ID) },
-		func(err error) (string, error) {
-			u, _ := fb.User(fb.Member.ID)
-			if err == nil && u.MFAEnabled {
-				err = errors.New("the fake still has MFA on")
-			}
-			return fmt.Sprintf("ok; the fake now has MFA off for %s", fb.Member.ID), err
-		})
-	d.step("SetPrimaryMFA(ctx, mfaclient.MethodPasskey)",
-		func(ctx context.Context) error { return admin.SetPrimaryMFA(ctx, mfaclient.MethodPasskey) },
-		func(err error) (string, error) {
-			u, _ := fb.User(fb.Admin.ID)
-			if err == nil && u.PrimaryMethod != "PASSKEY" {
-				err = fmt.Errorf("the fake has primary method %q", u.PrimaryMethod)
-			}
-			return "ok; Flashback's primary method is now " + u.PrimaryMethod, err
-		})
-	fmt.Fprintf(d.w, "  now calling as %s (MEMBER):\n", fb.Member.ID)
-	d.step(fmt.Sprintf("ResetMFA(ctx, %q)", fb.Owner.ID),
-		func(ctx context.Context) error { return member.ResetMFA(ctx, fb.Owner.ID) },
-		func(err error) (string, error) {
-			var fe *mfaclient.ForbiddenError
-			if !errors.As(err, &fe) || fe.Required == "" {
-				return "", fmt.Errorf("want a *mfaclient.ForbiddenError naming a role, got %v", err)
-			}
-			return fmt.Sprintf("*mfaclient.ForbiddenError (errors.Is ErrForbidden), Required: %q\n       %v", fe.Required, err), nil
-		})
-
-	// One request per second: the first call spends it, the second gets a
-	// 429 with Retry-After, waits and is retried.
-	fb.SetRateLimit(1, time.Second, mfatest.HintRetryAfterSeconds)
-	defer fb.SetRateLimit(0, 0, mfatest.HintRetryAfterSeconds)
-	fmt.Fprintln(d.w, "  the fake now allows 1 request per second; calling as the administrator twice:")
-	d.step(fmt.Sprintf("ResetMFA(ctx, %q)", fb.Owner.ID),
-		func(ctx context.Context) error { return admin.ResetMFA(ctx, fb.Owner.ID) }, nil)
-	d.step(fmt.Sprintf("ResetMFA(ctx, %q)", fb.Member.ID),
-		func(ctx context.Context) error { return admin.ResetMFA(ctx, fb.Member.ID) },
-		func(err error) (string, error) {
-			if err == nil && fb.RateLimited() == 0 {
-				err = errors.New("the fake sent no 429")
-			}
-			return "ok: the 429 was honoured (its Retry-After waited out) and the call retried", err
-		})
-}
-
-func (d *demoRun) entryGuard(eg *mfatest.EntryGuardFake) {
-	c, err := entryguard.New(eg.Admin.Token, d.opts(eg.URL())...)
-	if !d.built(err) {
-		return
-	}
-	d.section("EntryGuard", eg.URL(), eg.Admin.ID+" (ORG_ADMIN)")
-	d.step(fmt.Sprintf("ResetMFA(ctx, %q)", eg.Member.ID),
-		func(ctx context.Context) error { return c.ResetMFA(ctx, eg.Member.ID) }, nil)
-	d.step(fmt.Sprintf("ResetMFA(ctx, %q) again", eg.Member.ID),
-		func(ctx context.Context) error { return c.ResetMFA(ctx, eg.Member.ID) },
-		expectClass(mfaclient.ErrMFANotEnabled, func(err error) string {
-			return fmt.Sprintf("errors.Is ErrMFANotEnabled: nothing left to reset\n       %v", err)
-		}))
-}
-
-func (d *demoRun) rocketChat(rc *mfatest.RocketChatFake) {
-	c, err := rocketchat.New(rc.URL(), rocketchat.Credentials{UserID: rc.Admin.ID, AuthToken: rc.Admin.Token}, d.opts("")...)
-	if !d.built(err) {
-		return
-	}
-	d.section("Rocket.Chat", rc.URL(), rc.Admin.ID+" (admin)")
-	var challenge *rocketchat.ErrorDetails
-	d.step(fmt.Sprintf("ResetMFA(ctx, %q)", rc.Member.ID),
-		func(ctx context.Context) error { return c.ResetMFA(ctx, rc.Member.ID) },
-		func(err error) (string, error) {
-			ch, ok := rocketchat.Challenge(err)
-			if !ok {
-				return "", fmt.Errorf("want the 2FA challenge, got %v", err)
-			}
-			challenge = ch
-			return fmt.Sprintf("errors.Is ErrSecondFactorRequired; rocketchat.Challenge says method %q", ch.Method), nil
-		})
-	if challenge == nil {
-		return
-	}
-	d.step(fmt.Sprintf("WithTwoFactorCode(%q, %q).ResetMFA(ctx, %q)  (the code from the admin's authenticator)", rc.Admin.TOTPCode, challenge.Method, rc.Member.ID),
-		func(ctx context.Context) error {
-			return c.WithTwoFactorCode(rc.Admin.TOTPCode, challenge.Method).ResetMFA(ctx, rc.Member.ID)
-		},
-		func(err error) (string, error) {
-			if err == nil && rc.Resets(rc.Member.ID) != 1 {
-				err = errors.New("the fake carried out no reset")
-			}
-			return "ok; challenge answered, TOTP reset", err
-		})
-}
-
-// opts are the demo clients' options; baseURL "" leaves it out (Rocket.Chat
-// takes its URL in New).
-func (d *demoRun) opts(baseURL string) []mfaclient.Option {
-	opts := append(clientOptions(1), mfaclient.WithRetry(demoRetry))
-	if baseURL != "" {
-		opts = append(opts, mfaclient.WithBaseURL(baseURL))
-	}
-	return opts
-}
-
-// built records a failed New as the demo's error and reports whether the
-// demo goes on.
-func (d *demoRun) built(errs ...error) bool {
-	if err := errors.Join(errs...); err != nil && d.err == nil {
-		d.err = err
-	}
-	return d.err == nil
 }

@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -21,9 +24,14 @@ type outcome struct {
 type invocation struct {
 	env   map[string]string
 	stdin string
-	tty   terminal
-	// stdout, when set, receives stdout instead of a plain buffer.
-	stdout *syncBuffer
+	// stdinReader, when set, is stdin instead of the string.
+	stdinReader io.Reader
+	tty         terminal
+	// stdout, when set, receives stdout instead of a plain buffer; stderr,
+	// when set, stderr (the same buffer for both: one terminal).
+	stdout, stderr *syncBuffer
+	// grace and progressEvery replace the defaults when set.
+	grace, progressEvery time.Duration
 }
 
 // run calls the CLI as main would, with the invocation's environment only.
@@ -32,13 +40,20 @@ func (in invocation) run(ctx context.Context, args ...string) outcome {
 	if stdout == nil {
 		stdout = new(syncBuffer)
 	}
-	var stderr syncBuffer
+	if in.stdinReader == nil {
+		in.stdinReader = strings.NewReader(in.stdin)
+	}
+	stderr := in.stderr
+	if stderr == nil {
+		stderr = new(syncBuffer)
+	}
 	a := &app{
 		env:    func(k string) string { return in.env[k] },
-		stdin:  strings.NewReader(in.stdin),
+		stdin:  in.stdinReader,
 		stdout: stdout,
-		stderr: &stderr,
+		stderr: stderr,
 		tty:    in.tty,
+		grace:  in.grace, progressEvery: in.progressEvery,
 	}
 	code := a.run(ctx, args)
 	return outcome{stdout: stdout.String(), stderr: stderr.String(), code: code}
@@ -93,4 +108,15 @@ func byUser(rs []result) map[string]result {
 		m[r.User] = r
 	}
 	return m
+}
+
+// audited checks the audit fields of r (an RFC 3339 time within the last
+// minute) and returns r without its time, for comparing the rest.
+func audited(t *testing.T, r result) result {
+	t.Helper()
+	at, err := time.Parse(time.RFC3339, r.Time)
+	require.NoError(t, err, "time %q", r.Time)
+	assert.WithinDuration(t, time.Now(), at, time.Minute)
+	r.Time = ""
+	return r
 }

@@ -5,84 +5,130 @@ import (
 	"io"
 	"sync"
 	"time"
-
-	// progressbar draws the bar. It is chosen over mpb because a bulk run
-	// has one bar, not many: progressbar does that in a few options (count,
-	// rate, ETA, a description changed on the fly), is safe for concurrent
-	// use, and is widely used and maintained. mpb's container and decorator
-	// model is meant for many concurrent bars.
-	"github.com/schollz/progressbar/v3"
 )
 
-// progress shows a bulk run's progress on a terminal.
+// progress shows a bulk run's progress on stderr: on a terminal, one line
+// redrawn in place and cleared before each result line, so the two never
+// mix; off a terminal, a plain line every so often, for a log.
 type progress struct {
-	bar  *progressbar.ProgressBar
+	w        io.Writer
+	terminal bool
+	total    int
+	waiting  func() bool // a provider's rate-limit gate is closed
+	start    time.Time
+
+	mu    sync.Mutex
+	done  int
+	drawn bool
+
 	stop chan struct{}
 	wg   sync.WaitGroup
 }
 
-// waitingForRateLimit is the bar's description while the client's
-// rate-limit gate holds every worker back.
+// waitingForRateLimit is added to the bar while a rate limit holds the
+// workers back.
 const waitingForRateLimit = "waiting for rate limit"
 
-// newProgress draws a bar of total users on w, and watches limitedUntil to
-// say when the run is waiting for the provider's rate limit. It draws
-// nothing when w is not a terminal: the bar's redraws would litter a log.
-func newProgress(w io.Writer, onTerminal bool, total int, limitedUntil func() time.Time) *progress {
-	if !onTerminal || total == 0 {
+// barRedraw is how often the bar is redrawn between results, to show a
+// rate-limit wait as it happens.
+const barRedraw = 200 * time.Millisecond
+
+// newProgress starts showing the progress of total users: a bar when
+// onTerminal, else a line every `every`. It returns nil (which shows
+// nothing) when disabled or when there is nothing to run.
+func newProgress(w io.Writer, onTerminal, enabled bool, every time.Duration, total int, waiting func() bool) *progress {
+	if !enabled || total == 0 {
 		return nil
 	}
-	p := &progress{
-		bar: progressbar.NewOptions(total,
-			progressbar.OptionSetWriter(w),
-			progressbar.OptionSetDescription("resetting"),
-			progressbar.OptionShowCount(),
-			progressbar.OptionShowIts(),
-			progressbar.OptionSetItsString("users"),
-			progressbar.OptionSetPredictTime(true),
-			progressbar.OptionSetWidth(30),
-			progressbar.OptionThrottle(100*time.Millisecond),
-			progressbar.OptionOnCompletion(func() { fmt.Fprintln(w) }),
-		),
-		stop: make(chan struct{}),
+	p := &progress{w: w, terminal: onTerminal, total: total, waiting: waiting, start: time.Now(), stop: make(chan struct{})}
+	tick := every
+	if onTerminal {
+		tick = barRedraw
 	}
 	p.wg.Go(func() {
-		tick := time.NewTicker(200 * time.Millisecond)
-		defer tick.Stop()
-		waiting := false
+		t := time.NewTicker(tick)
+		defer t.Stop()
 		for {
 			select {
 			case <-p.stop:
 				return
-			case <-tick.C:
+			case <-t.C:
 			}
-			if now := time.Now().Before(limitedUntil()); now != waiting {
-				waiting = now
-				if waiting {
-					p.bar.Describe(waitingForRateLimit)
-				} else {
-					p.bar.Describe("resetting")
-				}
+			p.mu.Lock()
+			if p.terminal {
+				p.draw()
+			} else {
+				fmt.Fprintf(p.w, "mfakit: progress: %s\n", p.status())
 			}
+			p.mu.Unlock()
 		}
 	})
 	return p
 }
 
-// add counts one finished user. A nil progress does nothing.
+// status is "3/6 users, 1.5 users/s, ETA 2s". The rate is done over the
+// time since the start, rate-limit waits included, so the ETA counts them;
+// before the first second and the first user there is no rate and no ETA.
+func (p *progress) status() string {
+	s := fmt.Sprintf("%d/%d users", p.done, p.total)
+	elapsed := time.Since(p.start)
+	// A rate over less than a second is noise (the first user's 1ms
+	// answer is not 1,000 users/s): none is shown before.
+	if p.done > 0 && elapsed >= time.Second {
+		rate := float64(p.done) / elapsed.Seconds()
+		eta := time.Duration(float64(p.total-p.done) / rate * float64(time.Second))
+		s += fmt.Sprintf(", %.1f users/s, ETA %s", rate, eta.Round(time.Second))
+	}
+	if p.waiting != nil && p.waiting() {
+		s += ", " + waitingForRateLimit
+	}
+	return s
+}
+
+// draw redraws the bar; the caller holds mu.
+func (p *progress) draw() {
+	fmt.Fprintf(p.w, "\r\x1b[Kresetting %s", p.status())
+	p.drawn = true
+}
+
+// add counts one finished user.
 func (p *progress) add() {
-	if p != nil {
-		_ = p.bar.Add(1)
+	if p == nil {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.done++
+	if p.terminal {
+		p.draw()
 	}
 }
 
-// close stops watching the gate and ends the bar's line, leaving it as it
-// is (an interrupted run is not shown as complete).
+// clear removes the bar before a result line is written.
+func (p *progress) clear() {
+	if p == nil {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.drawn {
+		fmt.Fprint(p.w, "\r\x1b[K")
+		p.drawn = false
+	}
+}
+
+// close stops the progress and ends the bar's line, leaving it as it is
+// (an interrupted run is not shown as complete).
 func (p *progress) close() {
 	if p == nil {
 		return
 	}
 	close(p.stop)
 	p.wg.Wait()
-	_ = p.bar.Exit()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.terminal {
+		p.draw()
+		fmt.Fprintln(p.w)
+	}
 }

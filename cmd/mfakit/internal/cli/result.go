@@ -10,20 +10,22 @@ import (
 	"time"
 
 	"github.com/mfakit/mfakit/mfaclient"
+	"github.com/mfakit/mfakit/mfaclient/bulk"
 )
 
-// Outcomes of one user or operation.
+// Outcomes of one user or operation: bulk's, as results name them.
 const (
-	outcomeSucceeded = "succeeded"
-	outcomeFailed    = "failed"
-	// outcomeInterrupted: the call was cut off by a forced stop; whether the
-	// provider acted is unknown, so a resumed run tries the user again.
-	outcomeInterrupted = "interrupted"
+	outcomeSucceeded   = string(bulk.Succeeded)
+	outcomeAlreadyOff  = string(bulk.AlreadyOff) // nothing to reset: counted as done
+	outcomeFailed      = string(bulk.Failed)
+	outcomeInterrupted = string(bulk.Interrupted) // cut off; whether the provider acted is unknown
 )
 
 // result is one JSON line: one user of a bulk run, or one operation. The
-// field names are the --output json contract.
+// field names are the --output json contract, and the --resume file's.
 type result struct {
+	Time         string `json:"time"`             // when the call started, RFC 3339 (UTC)
+	Person       string `json:"person,omitempty"` // --people runs: who the user is
 	User         string `json:"user"`
 	Provider     string `json:"provider"`
 	Operation    string `json:"operation"`        // "reset", "reset-own" or "set-primary"
@@ -33,14 +35,17 @@ type result struct {
 	ProviderCode string `json:"provider_code"` // the provider's machine code, when it sent one
 	Message      string `json:"message"`       // the error, credential-free
 	Required     string `json:"required,omitempty"`
+	RequestID    string `json:"request_id,omitempty"` // the provider's request ID, when it sent one
 	Attempts     int    `json:"attempts"`
 	DurationMS   int64  `json:"duration_ms"`
+	Caller       string `json:"caller,omitempty"` // the caller's user ID, where it can be known
 }
 
-// errorClass is the name of the mfaclient sentinel err matches
-// ("ErrNotFound"), the context error's name, or "error" for anything else.
-// The names come from mfaclient.ClassName, the one list the recorded
-// fixtures use too, so the CLI and the fixtures cannot disagree.
+// errorClass is the one place the CLI names an error's class: the name of
+// the mfaclient sentinel err matches ("ErrNotFound"), the context error's
+// name, or "error" for anything else. The names come from
+// mfaclient.ClassName, the one list the recorded fixtures use too, so the
+// CLI and the fixtures cannot disagree.
 func errorClass(err error) string {
 	if name := mfaclient.ClassName(err); name != "" {
 		return name
@@ -54,57 +59,67 @@ func errorClass(err error) string {
 	return "error"
 }
 
-// newResult describes one finished call.
-func newResult(provider, op, user string, err error, counted int, d time.Duration) result {
-	r := result{User: user, Provider: provider, Operation: op, Outcome: outcomeSucceeded,
-		Attempts: counted, DurationMS: d.Milliseconds()}
-	if err == nil {
-		return r
+// message is err's text without the "mfakit: " the SDK starts it with: the
+// CLI adds its own prefix where a line needs one.
+func message(err error) string {
+	return strings.TrimPrefix(err.Error(), "mfakit: ")
+}
+
+// fromBulk describes one finished call.
+func fromBulk(r bulk.Result, op, caller string) result {
+	out := result{
+		Time: r.Start.UTC().Format(time.RFC3339), Person: r.Person, User: r.User, Provider: r.Provider,
+		Operation: op, Outcome: string(r.Outcome), RequestID: r.RequestID, Attempts: r.Attempts,
+		DurationMS: r.Duration.Milliseconds(), Caller: caller,
 	}
-	r.Outcome = outcomeFailed
-	r.ErrorClass = errorClass(err)
-	r.Message = err.Error()
+	if r.Err == nil {
+		return out
+	}
+	out.ErrorClass = errorClass(r.Err)
+	out.Message = message(r.Err)
 	var api *mfaclient.APIError
-	var op2 *mfaclient.OpError
-	switch {
-	case errors.As(err, &api):
-		r.ProviderCode, r.Attempts = api.Code, max(api.Attempts, counted)
-	case errors.As(err, &op2):
-		r.Attempts = max(op2.Attempts, counted)
+	if errors.As(r.Err, &api) {
+		out.ProviderCode = api.Code
 	}
 	var fe *mfaclient.ForbiddenError
-	if errors.As(err, &fe) {
-		r.Required = fe.Required
+	if errors.As(r.Err, &fe) {
+		out.Required = fe.Required
 	}
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		r.Outcome = outcomeInterrupted
-	}
-	return r
+	return out
 }
 
-// exitCode is the exit code a failed result asks for, and whether it means
-// no later call can succeed, so a bulk run should stop starting users.
-func (r result) exitCode() (code int, fatal bool) {
+// exitCode is the exit code a result asks for.
+func (r result) exitCode() int {
+	if r.Outcome == outcomeAlreadyOff {
+		return exitOK
+	}
 	switch r.ErrorClass {
 	case "":
-		return exitOK, false
+		return exitOK
 	case "ErrUnauthorized", "ErrForbidden", "ErrSecondFactorRequired":
-		return exitAuth, true
+		return exitAuth
 	case "ErrRateLimited":
-		return exitRateLimited, true
+		return exitRateLimited
 	case "ErrUnsupported":
-		return exitUsage, true
+		return exitUsage
+	case "context.Canceled", "context.DeadlineExceeded":
+		return exitInterrupted
 	}
-	return exitFailed, false
+	return exitFailed
 }
 
-// printer writes results to stdout as text or JSON lines.
+// printer writes results to stdout as text or JSON lines. before, if set,
+// runs before each line (the progress bar clears itself).
 type printer struct {
-	w    io.Writer
-	json bool
+	w      io.Writer
+	json   bool
+	before func()
 }
 
 func (p printer) print(r result) error {
+	if p.before != nil {
+		p.before()
+	}
 	var err error
 	if p.json {
 		_, err = p.w.Write(jsonLine(r))
@@ -125,11 +140,14 @@ func jsonLine(r result) []byte {
 
 func textLine(r result) string {
 	subject := r.User
+	if r.Person != "" {
+		subject = r.Person + " (" + r.User + ")"
+	}
 	if subject == "" {
 		subject = strings.TrimSpace(r.Operation + " " + r.Method)
 	}
 	s := fmt.Sprintf("%-11s %s %s", r.Outcome, r.Provider, subject)
-	if r.ErrorClass != "" {
+	if r.ErrorClass != "" && r.Outcome != outcomeAlreadyOff {
 		s += fmt.Sprintf(": %s: %s", r.ErrorClass, r.Message)
 	}
 	return s + fmt.Sprintf(" (%s, %dms)\n", plural(r.Attempts, "request"), r.DurationMS)
@@ -140,4 +158,28 @@ func plural(n int, word string) string {
 		return fmt.Sprintf("1 %s", word)
 	}
 	return fmt.Sprintf("%d %ss", n, word)
+}
+
+// worse picks the exit code that tells the caller more: an interrupt, then
+// usage, authentication, rate limiting, plain failures.
+func worse(a, b int) int {
+	rank := func(c int) int {
+		switch c {
+		case exitInterrupted:
+			return 5
+		case exitUsage:
+			return 4
+		case exitAuth:
+			return 3
+		case exitRateLimited:
+			return 2
+		case exitFailed:
+			return 1
+		}
+		return 0
+	}
+	if rank(b) > rank(a) {
+		return b
+	}
+	return a
 }

@@ -9,6 +9,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"slices"
 )
 
 // resumeFile is the --resume file: the JSON lines of earlier runs, to which
@@ -19,48 +20,87 @@ type resumeFile struct {
 	f *os.File
 }
 
-// openResume reads path (a missing file is an empty one) and returns the
-// users that already succeeded with this provider, and the file opened for
-// appending. Lines that do not decode (a line cut by a crash) are skipped
-// with a warning: at worst their users run again.
-func openResume(path, provider string, warn io.Writer) (map[string]bool, *resumeFile, error) {
-	done := make(map[string]bool)
+// doneKey is a user on a provider.
+type doneKey struct{ provider, user string }
+
+// readResume reads path (a missing file is an empty one) and returns the
+// users an earlier run finished: reset with outcome succeeded or
+// already-off. The file must be this tool's results: a line that is not one
+// (the --from file, garbage, another tool's file) refuses the whole file, so
+// that a mistaken path cannot silently skip or rerun users. Only the last
+// line may be cut short without a newline (a crash mid-write): it is
+// skipped with a warning, and its user runs again.
+func readResume(path string, warn io.Writer) (map[doneKey]bool, error) {
+	done := make(map[doneKey]bool)
 	data, err := os.ReadFile(path)
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return nil, nil, fmt.Errorf("reading --resume file: %w", err)
+	if errors.Is(err, fs.ErrNotExist) {
+		return done, nil
 	}
+	if err != nil {
+		return nil, fmt.Errorf("reading --resume file: %w", err)
+	}
+	complete := len(data) == 0 || data[len(data)-1] == '\n'
 	sc := bufio.NewScanner(bytes.NewReader(data))
-	sc.Buffer(make([]byte, 64*1024), 1024*1024)
+	sc.Buffer(make([]byte, 64*1024), maxLine)
+	lines := bytes.Count(data, []byte{'\n'})
 	for n := 1; sc.Scan(); n++ {
 		line := bytes.TrimSpace(sc.Bytes())
 		if len(line) == 0 {
 			continue
 		}
-		var r result
-		if err := json.Unmarshal(line, &r); err != nil {
-			fmt.Fprintf(warn, "mfakit: %s:%d: skipping a line that is not a result: %v\n", path, n, err)
-			continue
+		r, why := resultLine(line)
+		if why != "" {
+			if !complete && n == lines+1 {
+				fmt.Fprintf(warn, "mfakit: %s:%d: skipping the last line, cut short (%s); its user runs again\n", path, n, why)
+				continue
+			}
+			return nil, fmt.Errorf("--resume %s:%d is not a line of mfakit's results (%s): is this the --from file? Give the file an earlier run wrote with --resume", path, n, why)
 		}
-		if r.Provider == provider && r.Operation == opReset && r.Outcome == outcomeSucceeded {
-			done[r.User] = true
+		if r.Operation == opReset && (r.Outcome == outcomeSucceeded || r.Outcome == outcomeAlreadyOff) {
+			done[doneKey{r.Provider, r.User}] = true
 		}
 	}
 	if err := sc.Err(); err != nil {
-		return nil, nil, fmt.Errorf("reading --resume file: %w", err)
+		return nil, fmt.Errorf("reading --resume file %s: %w", path, err)
 	}
-	// 0600: the file names users; it never holds a credential.
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+	return done, nil
+}
+
+// resultLine decodes one line of this tool's results, or says why it is
+// not one.
+func resultLine(line []byte) (result, string) {
+	var r result
+	if err := json.Unmarshal(line, &r); err != nil {
+		return r, "not JSON"
+	}
+	switch {
+	case r.Provider == "" || r.User == "" && r.Operation == opReset:
+		return r, "no provider or user"
+	case !slices.Contains([]string{opReset, opResetOwn, opSetPrimary}, r.Operation):
+		return r, fmt.Sprintf("operation %q", r.Operation)
+	case !slices.Contains([]string{outcomeSucceeded, outcomeAlreadyOff, outcomeFailed, outcomeInterrupted}, r.Outcome):
+		return r, fmt.Sprintf("outcome %q", r.Outcome)
+	}
+	return r, ""
+}
+
+// openResume opens path for appending (creating it 0600: it names users,
+// never a credential), ending a line cut short by a crash first.
+func openResume(path string) (*resumeFile, error) {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_APPEND|os.O_CREATE, 0o600)
 	if err != nil {
-		return nil, nil, fmt.Errorf("opening --resume file: %w", err)
+		return nil, fmt.Errorf("opening --resume file: %w", err)
 	}
-	// A line cut short by a crash must not swallow the next one.
-	if len(data) > 0 && data[len(data)-1] != '\n' {
-		if _, err := f.Write([]byte{'\n'}); err != nil {
-			f.Close()
-			return nil, nil, fmt.Errorf("writing --resume file: %w", err)
+	if st, err := f.Stat(); err == nil && st.Size() > 0 {
+		last := make([]byte, 1)
+		if _, err := f.ReadAt(last, st.Size()-1); err == nil && last[0] != '\n' {
+			if _, err := f.Write([]byte{'\n'}); err != nil {
+				f.Close()
+				return nil, fmt.Errorf("writing --resume file: %w", err)
+			}
 		}
 	}
-	return done, &resumeFile{f: f}, nil
+	return &resumeFile{f: f}, nil
 }
 
 // record appends r and syncs it to disk.

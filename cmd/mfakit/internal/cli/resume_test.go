@@ -19,22 +19,21 @@ func TestResumeSkipsOnlyUsersThatSucceededWithThisProvider(t *testing.T) {
 		`{"user":"` + fb.Member.ID + `","provider":"flashback","operation":"reset","outcome":"succeeded","error_class":"","provider_code":"","message":"","attempts":1,"duration_ms":3}`,
 		`{"user":"` + fb.Owner.ID + `","provider":"flashback","operation":"reset","outcome":"failed","error_class":"ErrServer","provider_code":"","message":"x","attempts":4,"duration_ms":3}`,
 		`{"user":"` + fb.Admin.ID + `","provider":"entryguard","operation":"reset","outcome":"succeeded","error_class":"","provider_code":"","message":"","attempts":1,"duration_ms":3}`,
-		`not json`,
+		`{"user":"usr-x","provider":"flashback","operation":"reset","outcome":"already-off","error_class":"ErrMFANotEnabled","provider_code":"","message":"x","attempts":1,"duration_ms":3}`,
 		`{"user":"cut short by a cra`, // no newline: the process died mid-line
 	}, "\n")
 	require.NoError(t, os.WriteFile(state, []byte(earlier), 0o600))
 
 	out := invocation{env: flashbackEnv(fb, fb.Admin.Token)}.run(t.Context(),
-		"reset", "--provider", "flashback", "--output", "json", "--resume", state, fb.Member.ID, fb.Owner.ID, fb.Admin.ID)
+		"reset", "--provider", "flashback", "--output", "json", "--resume", state, fb.Member.ID, fb.Owner.ID, fb.Admin.ID, "usr-x")
 
 	require.Equal(t, exitOK, out.code, out.stderr)
 	rs := results(t, out.stdout)
 	assert.ElementsMatch(t, []string{fb.Owner.ID, fb.Admin.ID}, []string{rs[0].User, rs[1].User})
 	assert.Zero(t, fb.Resets(fb.Member.ID), "the user that succeeded before is not sent again")
 	assert.Equal(t, 2, fb.Requests())
-	assert.Contains(t, out.stderr, state+":4: skipping a line that is not a result")
-	assert.Contains(t, out.stderr, state+":5: skipping a line that is not a result")
-	assertSummary(t, out.stderr, "flashback", 3, 2, 0, 1, 0)
+	assert.Contains(t, out.stderr, "mfakit: "+state+":5: skipping the last line, cut short (not JSON); its user runs again\n")
+	assertSummary(t, out.stderr, "flashback", 4, 2, 0, 2, 0)
 
 	data, err := os.ReadFile(state)
 	require.NoError(t, err)
@@ -70,5 +69,40 @@ func TestResumeFileThatCannotBeReadIsAUsageError(t *testing.T) {
 	assert.Equal(t, exitUsage, out.code)
 	assert.Empty(t, out.stdout)
 	assert.Contains(t, out.stderr, "reading --resume file")
+	assert.Zero(t, fb.Requests())
+}
+
+// --resume takes only a results file of this tool: the --from file, garbage
+// or another tool's JSON lines are refused before anything is sent, and the
+// file is left as it was.
+func TestResumeRefusesAFileThatIsNotThisToolsResults(t *testing.T) {
+	fb := mfatest.NewFlashback(t)
+	dir := t.TempDir()
+	list := filepath.Join(dir, "users.txt")
+	require.NoError(t, os.WriteFile(list, []byte(fb.Member.ID+"\n"), 0o600))
+	cases := map[string]struct{ content, want string }{
+		"the --from file": {fb.Member.ID + "\n" + fb.Owner.ID + "\n", ":1 is not a line of mfakit's results (not JSON): is this the --from file?"},
+		"garbage":         {"\x00\x01\x02garbage\nmore\n", ":1 is not a line of mfakit's results (not JSON)"},
+		"another tool":    {`{"level":"info","msg":"started"}` + "\n", `:1 is not a line of mfakit's results (no provider or user)`},
+		"bad outcome":     {`{"user":"u","provider":"flashback","operation":"reset","outcome":"maybe"}` + "\n", `:1 is not a line of mfakit's results (outcome "maybe")`},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			state := filepath.Join(dir, strings.ReplaceAll(name, " ", "-")+".jsonl")
+			require.NoError(t, os.WriteFile(state, []byte(tc.content), 0o600))
+			out := invocation{env: flashbackEnv(fb, fb.Admin.Token)}.run(t.Context(),
+				"reset", "--provider", "flashback", "--from", list, "--resume", state)
+			assert.Equal(t, exitUsage, out.code)
+			assert.Empty(t, out.stdout)
+			assert.Contains(t, out.stderr, "mfakit: reset: --resume "+state+tc.want)
+			data, err := os.ReadFile(state)
+			require.NoError(t, err)
+			assert.Equal(t, tc.content, string(data), "the file is not touched")
+		})
+	}
+	out := invocation{env: flashbackEnv(fb, fb.Admin.Token)}.run(t.Context(),
+		"reset", "--provider", "flashback", "--from", list, "--resume", list)
+	assert.Equal(t, exitUsage, out.code)
+	assert.Contains(t, out.stderr, "mfakit: reset: --resume "+list+" is the --from file; --resume takes the results file an earlier run wrote\n")
 	assert.Zero(t, fb.Requests())
 }

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"errors"
+	"io"
 	"strings"
 	"testing"
 
@@ -23,7 +24,8 @@ func TestResetRocketChatWithCodeFlag(t *testing.T) {
 	require.Equal(t, exitOK, out.code, out.stderr)
 	rs := results(t, out.stdout)
 	require.Len(t, rs, 1)
-	assert.Equal(t, result{User: rc.Member.ID, Provider: "rocketchat", Operation: "reset", Outcome: "succeeded", Attempts: 1, DurationMS: rs[0].DurationMS}, rs[0])
+	assert.Equal(t, result{User: rc.Member.ID, Provider: "rocketchat", Operation: "reset", Outcome: "succeeded", Attempts: 1,
+		DurationMS: rs[0].DurationMS, Caller: rc.Admin.ID}, audited(t, rs[0]))
 	assert.Equal(t, 1, rc.Resets(rc.Member.ID))
 	assertSummary(t, out.stderr, "rocketchat", 1, 1, 0, 0, 0)
 	assert.NotContains(t, out.stdout+out.stderr, rc.Admin.Token)
@@ -39,6 +41,7 @@ func TestResetRocketChatChallengeWithoutTerminalExit4(t *testing.T) {
 	assert.Equal(t, "ErrSecondFactorRequired", rs[0].ErrorClass)
 	assert.Equal(t, "totp-required", rs[0].ProviderCode)
 	assert.NotContains(t, out.stderr, "Rocket.Chat asks", "no prompt without a terminal")
+	assert.Contains(t, out.stderr, "mfakit: Rocket.Chat wants a second factor: pass --2fa-code CODE (with --2fa-method totp, email or password), or run on a terminal to be asked\n")
 	assert.Zero(t, rc.Resets(rc.Member.ID))
 }
 
@@ -76,7 +79,8 @@ func TestResetOwnRocketChatPasswordPromptReadsWithoutEcho(t *testing.T) {
 
 	require.Equal(t, exitOK, out.code, out.stderr)
 	assert.Equal(t, 1, asked)
-	assert.Equal(t, "Rocket.Chat asks for your password as the second factor: \n", out.stderr)
+	assert.Equal(t, "mfakit: warning: reset-own makes Rocket.Chat log this account out everywhere: the session in ROCKETCHAT_USER_ID and ROCKETCHAT_AUTH_TOKEN stops working; log in again afterwards\n"+
+		"Rocket.Chat asks for your password as the second factor: \n", out.stderr)
 	assert.Regexp(t, `^succeeded   rocketchat reset-own \(2 requests, \d+ms\)\n$`, out.stdout)
 	assert.Equal(t, 1, rc.Resets(rc.Admin.ID))
 }
@@ -95,4 +99,24 @@ func TestPromptGivesUpWhenTheTerminalFails(t *testing.T) {
 	assert.Equal(t, "ErrSecondFactorRequired", rs[0].ErrorClass)
 	assert.Contains(t, rs[0].Message, "reading the 2FA code: terminal closed")
 	assert.Zero(t, rc.Resets(rc.Admin.ID))
+}
+
+// An interrupt ends the wait at a 2FA prompt: the run does not hang until
+// someone types, and nothing more is sent.
+func TestInterruptEndsTheWaitAtAPrompt(t *testing.T) {
+	rc := mfatest.NewRocketChat(t)
+	bob := rc.AddUser(mfatest.FakeUser{ID: "bobBobBobBobBob12", Username: "bob", Role: "user", MFAEnabled: true})
+	never, w := io.Pipe() // a terminal nobody types at
+	t.Cleanup(func() { w.Close() })
+	stderr := new(syncBuffer)
+	ctx := interruptWhen(t, func() bool { return strings.Contains(stderr.String(), "Rocket.Chat asks for a 2FA code") })
+	in := invocation{env: rocketChatEnv(rc), stdinReader: never, stderr: stderr, tty: terminal{stdin: true}}
+	out := in.run(ctx, "reset", "--provider", "rocketchat", "--output", "json", "--concurrency", "1", rc.Member.ID, bob.ID)
+
+	require.Equal(t, exitInterrupted, out.code, out.stderr)
+	rs := results(t, out.stdout)
+	require.Len(t, rs, 1)
+	assert.Equal(t, outcomeInterrupted, rs[0].Outcome)
+	assert.Equal(t, 1, rc.Requests(), "the challenged request only")
+	assert.Zero(t, rc.Resets(rc.Member.ID))
 }

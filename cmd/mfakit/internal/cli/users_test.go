@@ -13,7 +13,8 @@ func TestReadUsersOrderDedupeCommentsAndStdinOnce(t *testing.T) {
 	users, readStdin, err := readUsers([]string{"a", "b", "-", " ", "a"}, "-", stdin)
 	require.NoError(t, err)
 	assert.True(t, readStdin)
-	assert.Equal(t, []string{"a", "b", "c", "d"}, users)
+	assert.Equal(t, "stdin:4", users[3].where())
+	assert.Equal(t, []entry{{"a", "argument 1", 0}, {"b", "argument 2", 0}, {"c", "stdin", 1}, {"d", "stdin", 4}}, users)
 }
 
 func TestReadUsersWithoutStdinLeavesItUnread(t *testing.T) {
@@ -21,6 +22,6 @@ func TestReadUsersWithoutStdinLeavesItUnread(t *testing.T) {
 	users, readStdin, err := readUsers([]string{"a"}, "", stdin)
 	require.NoError(t, err)
 	assert.False(t, readStdin)
-	assert.Equal(t, []string{"a"}, users)
+	assert.Equal(t, []entry{{"a", "argument 1", 0}}, users)
 	assert.Equal(t, 2, stdin.Len(), "stdin stays free for the 2FA prompt")
 }
