@@ -1,9 +1,15 @@
 // Package conformance is the suite every mfakit provider client passes: the
-// behaviour DESIGN.md says all providers share (input checks, headers,
-// retries, rate-limit learning, redirects, body bounds, secrets, logging,
-// connection reuse). A provider's test supplies a Provider harness and calls
-// Run; it needs no bespoke tests for any of this. What differs between
-// providers (their documented answers) is pinned by the fixtures instead.
+// behaviour all providers share (input checks, headers, retries, rate-limit
+// learning, redirects, body bounds, secrets, no false answer, bounded time,
+// logging, connection reuse), for every operation the provider offers. A
+// provider's test supplies a Provider harness and calls Run; it needs no
+// bespoke tests for any of this. What differs between providers (their
+// documented answers) is pinned by the fixtures instead.
+//
+// One file per guarantee of the README's "Security and reliability"
+// section: input.go, secrets.go, redirects.go, memory.go, answers.go,
+// success.go, class.go, ends.go, reset.go, hints.go, classifiable.go,
+// whom.go, retry.go, faults.go; helpers.go and operations.go serve them all.
 package conformance
 
 import (
@@ -55,9 +61,14 @@ type Provider struct {
 	// not exist (Casdoor: HTTP 200 "User doesn't exist"). Nil: a 404 with
 	// {"success":false,"error":"User not found"}.
 	NotFound func(w http.ResponseWriter)
-	// ResetMethod is ResetMFA's HTTP method; empty means POST (Mattermost:
-	// PUT).
+	// ResetMethod is the HTTP method of the reset request; "" means POST.
 	ResetMethod string
+	// PreludePaths are the paths (with query) of requests ResetMFA sends
+	// before the reset request (Kratos reads the identity first). The
+	// provider's harness answers them itself, below the SDK's transport, so
+	// the suite's servers see only the reset request; the suite ignores their
+	// log records.
+	PreludePaths []string
 	// RateLimited, when set, writes the provider's own 429 answer (body and
 	// Content-Type; the suite sets its hint headers first), where the suite
 	// needs a 429 that keeps its class whatever its hints (Mattermost's

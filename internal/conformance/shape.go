@@ -1,18 +1,14 @@
 package conformance
 
 import (
-	"cmp"
 	"net/http"
 	"strings"
 )
 
-// Knobs for providers unlike the suite's first three in what the suite
-// sends or answers: a reset that is not a POST (Provider.ResetMethod), and a
-// 429 in the provider's own shape (Provider.RateLimited). Provider.IDFor and
-// Provider.NotFound are in conformance.go.
-
-// resetMethod is the HTTP method ResetMFA must send.
-func (p Provider) resetMethod() string { return cmp.Or(p.ResetMethod, http.MethodPost) }
+// Knobs for providers whose IDs are not UUIDs and whose 429 has its own
+// shape (Mattermost): the load test finds a user by the plain ID or the
+// provider's form of it (Provider.IDFor), and a 429 is written in the
+// provider's shape (Provider.RateLimited).
 
 // findLoadID returns the plain load ID (loadID(i), i < n) whose plain or
 // provider form (IDFor) s contains, and i; "" and -1 when none.
