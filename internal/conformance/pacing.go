@@ -20,13 +20,24 @@ import (
 // 429), fail for a while (an outage), or keep a clock of their own. All in
 // bubbles with the default policy, so the waits are the real ones.
 func testPacing(t *testing.T, p Provider) {
-	t.Run("LearnsRateFromBare429s", func(t *testing.T) { testLearnsRate(t, p) })
-	t.Run("WithRateLimitPacesFromTheStart", func(t *testing.T) { testConfiguredRate(t, p) })
-	t.Run("PacedRateLimitKeepsTheCallsRetries", func(t *testing.T) { testPacedKeepsRetries(t, p) })
-	t.Run("RetryBudgetDrainsAndRefills", func(t *testing.T) { testRetryBudget(t, p) })
+	t.Run("LearnsRateFromBare429s", func(t *testing.T) { onlyReset(t, p); testLearnsRate(t, p) })
+	t.Run("WithRateLimitPacesFromTheStart", func(t *testing.T) { onlyReset(t, p); testConfiguredRate(t, p) })
+	t.Run("PacedRateLimitKeepsTheCallsRetries", func(t *testing.T) { onlyReset(t, p); testPacedKeepsRetries(t, p) })
+	t.Run("RetryBudgetDrainsAndRefills", func(t *testing.T) { onlyReset(t, p); testRetryBudget(t, p) })
 	t.Run("ServerErrorRetryAfterClosesTheGate", func(t *testing.T) { testServerErrorClosesGate(t, p) })
 	t.Run("ProviderClock", func(t *testing.T) { testProviderClock(t, p) })
 	t.Run("GateProbesAfterMaxWait", func(t *testing.T) { testGateProbe(t, p) })
+}
+
+// onlyReset skips a test that counts every request of a call at the
+// suite's server: a provider whose ResetMFA sends prelude requests has them
+// answered by its harness, below the client's gate, where the server's
+// limiter cannot refuse them nor an outage fail them, while the client
+// paces them and counts their answers like the reset's.
+func onlyReset(t *testing.T, p Provider) {
+	if len(p.PreludePaths) > 0 {
+		t.Skip("ResetMFA sends prelude requests the suite's server never sees")
+	}
 }
 
 // limited answers a bare 429 whenever l refuses, else the documented

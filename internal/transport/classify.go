@@ -30,12 +30,16 @@ type Verdict struct {
 	// transport, not by classifiers.
 	Detail string
 	// Cause is the provider's decoded body, reachable with errors.As; nil
-	// when the body did not decode.
+	// when the body did not decode. It is also the classifier's word that
+	// the body has the provider's error shape: the transport keeps a
+	// status's Class only with a Cause that names a Code or a Message (see
+	// verdict), so a classifier sets Cause only for its own error body.
 	Cause error
 }
 
 // A Classifier reads a provider's answers. It is the only provider-specific
 // part of error handling: transport builds the typed error from its Verdict.
+// It decodes bodies with DecodeObject, the one strict decoder.
 type Classifier func(a *Answer) Verdict
 
 // ClassForStatus is the class an answer has when its body names nothing more
@@ -78,7 +82,10 @@ func ClassForStatus(status int) error {
 //     503 and 504 in their own shapes (a bare 429 is even documented, by
 //     EntryGuard), and what the caller should do — wait, then try again —
 //     does not depend on who said it.
-func (c *Client) verdict(a *Answer, more bool) Verdict {
+//
+// classify is the request's own classifier (Request.Classify), nil for the
+// client's.
+func (c *Client) verdict(a *Answer, more bool, classify Classifier) Verdict {
 	switch {
 	case a.StatusCode < 100 || a.StatusCode > 599:
 		return Verdict{Class: mfaclient.ErrUnexpectedResponse,
@@ -87,7 +94,10 @@ func (c *Client) verdict(a *Answer, more bool) Verdict {
 		return Verdict{Class: shapelessClass(a.StatusCode),
 			Detail: fmt.Sprintf("the body is longer than the %d KiB kept: the answer does not look like %s's API", MaxBodyKept>>10, c.provider)}
 	}
-	v := c.classify(a)
+	if classify == nil {
+		classify = c.classify
+	}
+	v := classify(a)
 	if v.Class == nil || shaped(a, v) {
 		return v
 	}

@@ -150,12 +150,17 @@ type Request struct {
 	// UserID is the user the call names, "" when it names none
 	// (ResetOwnMFA, SetPrimaryMFA): every error of the call carries it.
 	UserID string
+	// Classify, when set, reads this request's answers instead of the
+	// client's Classifier: a call made of several requests (Kratos reads an
+	// identity, then deletes its credentials) decodes each success into its
+	// own variables.
+	Classify Classifier
 }
 
 // Do sends req, retrying as the policy allows, and returns nil on the
 // provider's documented success or the typed error for anything else. The
 // stages of a call, in order (doc.go traces one call through them):
-// request.go builds the request; attempt.go, retry.go and gate.go send it;
+// request.go builds the request; roundtrip.go, retry.go and gate.go send it;
 // body.go reads and bounds the answer; redact.go redacts it; the provider's
 // classifier decodes it (decode.go) and classifies it (classify.go);
 // errors.go builds the typed error.
@@ -190,7 +195,7 @@ func (c *Client) Do(ctx context.Context, req *Request) error {
 	if readErr != nil {
 		return c.lostAnswer(req, a, readErr, st.attempts, r)
 	}
-	v := c.verdict(a, more)
+	v := c.verdict(a, more, req.Classify)
 	if v.Class == nil {
 		return nil
 	}
