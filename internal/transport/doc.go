@@ -18,12 +18,14 @@
 //  2. request.go: Client.Do builds the request: the client's headers (its
 //     credentials), the call's own, Accept, User-Agent.
 //  3. roundtrip.go: each attempt waits at the client's rate-limit gate
-//     (gate.go, ratelimit.go), runs under the per-attempt timeout, learns
-//     the answer's rate-limit hints, and is logged (redacted). An unasked
+//     (gate.go, ratelimit.go; pace.go spaces requests at a rate learned from
+//     bare 429s), runs under the per-attempt timeout, learns the answer's
+//     rate-limit hints, and is logged (redacted). An unasked
 //     101 loses its body at once; a redirect's Location that does not parse
 //     is kept out of http.Client's way. httpclient.go follows only a
 //     307/308 to the same host. retry.go decides whether another attempt
-//     follows (only what cannot turn a success into a false error).
+//     follows (only what cannot turn a success into a false error, and a
+//     failure only while the client's retry budget, budget.go, lasts).
 //  4. body.go: the answer is read through the bound: 64 KiB of body kept,
 //     256 KiB drained, 64 KiB of headers kept; every read ends with the
 //     caller's context and the attempt timeout. A body cut on the way is

@@ -8,20 +8,25 @@ import (
 )
 
 // gate is the client-wide rate-limit memory, shared by every goroutine using
-// the client. It holds a request back for two reasons:
+// the client. It holds a request back for three reasons:
 //
-//   - The provider said "wait until T": a 429's hints, or Remaining 0 on any
-//     answer. Everyone waits until T instead of each spending a request to
-//     learn the same thing.
+//   - The provider said "wait until T": a 429's hints, Remaining 0 on any
+//     answer, or Retry-After on any error status (a 503 in maintenance).
+//     Everyone waits until T instead of each spending a request to learn the
+//     same thing.
 //   - The provider reports the quota of its current window (X-RateLimit-
 //     Remaining with X-RateLimit-Reset), and the requests already in flight
 //     would spend what is left. Without this, N workers learn that the
 //     window is spent from N 429s; with it they stop at the quota and wait
 //     for the reset.
+//   - The pacer (pace.go) spaces requests at a rate learned from 429s that
+//     carry no hint, or given with WithRateLimit.
 //
 // A provider that sends no quota headers is never held back by the second
 // rule. Nobody is held beyond MaxWait: a wait that would be longer returns
-// *errWaitBeyondBudget at once, without sending.
+// *errWaitBeyondBudget at once, without sending; but once MaxWait has passed
+// since the gate closed, one request goes through as a probe. The gate also
+// keeps the client's retry budget (budget.go).
 type gate struct {
 	mu    sync.Mutex
 	until time.Time

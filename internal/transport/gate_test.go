@@ -171,3 +171,36 @@ func acquireErr(g *gate, ctx context.Context, maxWait time.Duration, onWait func
 	_, err := g.acquire(ctx, maxWait, onWait)
 	return err
 }
+
+// After MaxWait one request is let through as a probe, and only one: the
+// others are still refused while it is in flight. A probe that gets no
+// answer restarts the count, so the next probe waits another MaxWait.
+func TestGateLetsOneProbeThroughAfterMaxWait(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		g := new(gate)
+		far := time.Now().Add(300 * 24 * time.Hour)
+		g.learn(ticket{}, http.StatusOK, quota(0, far), time.Now())
+		var beyond *errWaitBeyondBudget
+		_, err := g.acquire(t.Context(), time.Minute, nil)
+		require.ErrorAs(t, err, &beyond)
+
+		time.Sleep(time.Minute)
+		probe, err := g.acquire(t.Context(), time.Minute, nil)
+		require.NoError(t, err)
+		assert.True(t, probe.probe)
+		_, err = g.acquire(t.Context(), time.Minute, nil)
+		require.ErrorAs(t, err, &beyond, "one probe at a time")
+
+		g.forget(probe)
+		_, err = g.acquire(t.Context(), time.Minute, nil)
+		require.ErrorAs(t, err, &beyond, "a probe without an answer decides nothing")
+		time.Sleep(time.Minute)
+		probe, err = g.acquire(t.Context(), time.Minute, nil)
+		require.NoError(t, err)
+		assert.True(t, probe.probe)
+		g.learn(probe, http.StatusOK, Hints{Limit: -1, Remaining: -1}, time.Now())
+		tk, err := g.acquire(t.Context(), time.Minute, nil)
+		require.NoError(t, err, "the probe's answer opened the gate")
+		assert.False(t, tk.probe)
+	})
+}

@@ -1,10 +1,13 @@
 package transport
 
 import (
+	"math"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
+
+	"github.com/mfakit/mfakit/mfaclient"
 )
 
 // WithRateLimit's burst goes at once, then one request per interval.
@@ -75,4 +78,20 @@ func TestRetryBudget(t *testing.T) {
 		b.deposit()
 	}
 	assert.Equal(t, float64(retryBudgetCap), b.level(), "capped")
+}
+
+// A rate that cannot pace anything is refused by New, before anything is
+// sent.
+func TestNewRefusesABadRateLimit(t *testing.T) {
+	for _, tc := range []struct {
+		rate  float64
+		burst int
+	}{{-1, 1}, {math.NaN(), 1}, {math.Inf(1), 1}, {10, -1}} {
+		_, err := New(Config{
+			Provider: "test", DefaultBaseURL: "https://provider.test",
+			Settings: mfaclient.ApplyOptions(mfaclient.WithRateLimit(tc.rate, tc.burst)),
+			Classify: func(*Answer) Verdict { return Verdict{} },
+		})
+		assert.ErrorIs(t, err, mfaclient.ErrInvalidInput, "rate %v burst %d", tc.rate, tc.burst)
+	}
 }
