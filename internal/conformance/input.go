@@ -89,7 +89,7 @@ func testHeaders(t *testing.T, p Provider) {
 
 	reqs := srv.requests()
 	require.Len(t, reqs, 2)
-	assert.Equal(t, http.MethodPost, reqs[0].Method)
+	assert.Equal(t, p.resetMethod(), reqs[0].Method)
 	assert.Equal(t, p.ResetPath, reqs[0].Path)
 	assert.Equal(t, "application/json", reqs[0].Header.Get("Accept"))
 	assert.Equal(t, "mfakit/"+mfaclient.Version, reqs[0].Header.Get("User-Agent"))

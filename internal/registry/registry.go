@@ -119,7 +119,7 @@ func (p *Provider) FromEnv(env func(string) string) Values {
 }
 
 // all is the table, in the order providers are listed to people.
-var all = []*Provider{flashbackRow, entryguardRow, rocketchatRow}
+var all = []*Provider{flashbackRow, entryguardRow, rocketchatRow, kratosRow}
 
 // All returns every provider, in listing order.
 func All() []*Provider { return slices.Clone(all) }

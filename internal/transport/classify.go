@@ -75,7 +75,7 @@ func ClassForStatus(status int) error {
 //     ErrUnexpectedResponse, so that a bulk run against a wrong URL does not
 //     report every user "not found". A 5xx stays ErrServer: proxies and
 //     load balancers answer 502, 503 and 504 in their own shapes.
-func (c *Client) verdict(a *Answer, more bool) Verdict {
+func (c *Client) verdict(a *Answer, more bool, classify Classifier) Verdict {
 	switch {
 	case a.StatusCode < 100 || a.StatusCode > 599:
 		return Verdict{Class: mfaclient.ErrUnexpectedResponse,
@@ -84,7 +84,7 @@ func (c *Client) verdict(a *Answer, more bool) Verdict {
 		return Verdict{Class: shapelessClass(a.StatusCode),
 			Detail: fmt.Sprintf("the body is longer than the %d KiB kept: the answer does not look like %s's API", MaxBodyKept>>10, c.provider)}
 	}
-	v := c.classify(a)
+	v := classify(a)
 	if v.Class == nil || shaped(a, v) {
 		return v
 	}

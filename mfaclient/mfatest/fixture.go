@@ -20,13 +20,17 @@ type Fixture struct {
 	// Path is the file the fixture was read from (not part of the JSON).
 	Path string `json:"-"`
 
-	Provider    string   `json:"provider"` // "flashback", "entryguard", "rocketchat"
-	Description string   `json:"description,omitempty"`
-	Source      Source   `json:"source"`
-	Call        Call     `json:"call"`
-	Request     Request  `json:"request"`
-	Response    Response `json:"response"`
-	Expect      Outcome  `json:"expect"`
+	Provider    string `json:"provider"` // "flashback", "entryguard", "rocketchat"
+	Description string `json:"description,omitempty"`
+	Source      Source `json:"source"`
+	Call        Call   `json:"call"`
+	// Before are the requests the call sends before Request, with their
+	// answers, in order; empty for a call of one request. The caller's
+	// outcome (Expect) follows the last answer.
+	Before   []Exchange `json:"before,omitempty"`
+	Request  Request    `json:"request"`
+	Response Response   `json:"response"`
+	Expect   Outcome    `json:"expect"`
 }
 
 // Source says where a fixture's shape comes from.
