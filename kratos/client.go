@@ -53,7 +53,7 @@ func New(adminURL string, creds Credentials, opts ...mfaclient.Option) (*Client,
 	switch {
 	case adminURL == "":
 		return nil, transport.InvalidInput(provider, "New", "admin URL is required")
-	case s.BaseURL != "" && s.BaseURL != adminURL:
+	case s.BaseURLSet && s.BaseURL != adminURL:
 		return nil, transport.InvalidInput(provider, "New", "WithBaseURL disagrees with the admin URL; give it once")
 	case creds.Token != "" && creds.Unauthenticated:
 		return nil, transport.InvalidInput(provider, "New", "a token and Unauthenticated exclude each other")
@@ -102,7 +102,7 @@ func (c *Client) DeleteCredential(ctx context.Context, identityID, credentialTyp
 		return err
 	}
 	if !isTypeName(credentialType) {
-		return transport.InvalidInput(provider, opDelete, "credential type %q is not a Kratos type name", credentialType)
+		return transport.InvalidInputFor(provider, opDelete, identityID, "credential type %q is not a Kratos type name", credentialType)
 	}
 	return c.t.Do(ctx, deleteRequest(opDelete, identityID, credentialType, nil))
 }
@@ -114,6 +114,7 @@ func (c *Client) DeleteCredential(ctx context.Context, identityID, credentialTyp
 func deleteRequest(op, identityID, credentialType string, classify transport.Classifier) *transport.Request {
 	return &transport.Request{
 		Operation:  op,
+		UserID:     identityID,
 		Method:     http.MethodDelete,
 		Path:       identityPath(identityID) + "/credentials/" + transport.PathSegment(credentialType),
 		Idempotent: true,
@@ -145,7 +146,7 @@ func checkIdentityID(op, id string) error {
 		return err
 	}
 	if !transport.IsUUID(id) {
-		return transport.InvalidInput(provider, op, "identity ID is not a UUID")
+		return transport.InvalidInputFor(provider, op, id, "identity ID is not a UUID")
 	}
 	return nil
 }

@@ -59,7 +59,7 @@ func (c *Client) ResetMFA(ctx context.Context, identityID string) error {
 		return err
 	}
 	if len(types) == 0 {
-		return &mfaclient.OpError{Provider: provider, Operation: opReset, Attempts: 1,
+		return &mfaclient.OpError{Provider: provider, Operation: opReset, UserID: identityID, Attempts: 1,
 			Err: fmt.Errorf("%w: identity has no second factor (totp, lookup_secret, webauthn)", mfaclient.ErrMFANotEnabled)}
 	}
 	var removed []string
@@ -97,6 +97,7 @@ func (c *Client) secondFactorsOf(ctx context.Context, identityID string) ([]stri
 	var id Identity
 	err := c.t.Do(ctx, &transport.Request{
 		Operation:  opReset,
+		UserID:     identityID,
 		Method:     http.MethodGet,
 		Path:       identityPath(identityID) + "?" + getIdentityQuery,
 		Idempotent: true,
@@ -105,7 +106,7 @@ func (c *Client) secondFactorsOf(ctx context.Context, identityID string) ([]stri
 				return classifyError(a)
 			}
 			var got Identity
-			if !decodeStrict(a.Body, &got) || !strings.EqualFold(got.ID, identityID) {
+			if !transport.DecodeObject(a.Body, &got) || !strings.EqualFold(got.ID, identityID) {
 				return transport.Verdict{Class: mfaclient.ErrUnexpectedResponse}
 			}
 			id = got
@@ -131,7 +132,7 @@ func (c *Client) secondFactorsOf(ctx context.Context, identityID string) ([]stri
 // nothing than a second factor left in place.
 func hasSecondFactorKey(cred IdentityCredentials) bool {
 	var cfg webAuthnConfig
-	if !decodeStrict(cred.Config, &cfg) {
+	if !transport.DecodeObject(cred.Config, &cfg) {
 		return true
 	}
 	for _, k := range cfg.Credentials {

@@ -38,26 +38,26 @@ type Provider struct {
 	CredentialHeaders []string
 	// UserID is a valid user ID; ResetPath is where ResetMFA(UserID) goes.
 	UserID, ResetPath string
-	// ResetMethod is the HTTP method of the reset request; "" means POST.
-	ResetMethod string
 	// PreludePaths are the paths (with query) of requests ResetMFA sends before the
 	// reset request (Kratos reads the identity first). The provider's
 	// harness answers them itself, below the SDK's transport, so the suite's
 	// servers see only the reset request; the suite ignores their log
 	// records.
 	PreludePaths []string
-	// Success writes the provider's documented success answer.
+	// Success writes the provider's documented success answer: a 200 with
+	// a JSON body, or a status with no body at all (Kratos's 204).
 	Success func(w http.ResponseWriter)
 	// ResetIdempotent says a 5xx on ResetMFA may be retried.
 	ResetIdempotent bool
-}
-
-// resetMethod is the HTTP method of the reset request.
-func (p Provider) resetMethod() string {
-	if p.ResetMethod == "" {
-		return http.MethodPost
-	}
-	return p.ResetMethod
+	// ResetMethod is ResetMFA's HTTP method; empty means POST.
+	ResetMethod string
+	// LoadID returns the i-th of many distinct valid user IDs; nil means
+	// UUIDs. For providers whose IDs are not UUIDs (Mattermost).
+	LoadID func(i int) string
+	// ErrorBody, when set, writes the provider's own error body for a
+	// status, where the suite needs an answer with the status's class;
+	// nil means the suite's {"success":false,"error":...}.
+	ErrorBody func(w http.ResponseWriter, status int)
 }
 
 // request is what the server received, for assertions after the call.

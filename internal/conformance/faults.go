@@ -5,7 +5,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"regexp"
 	"sync"
 	"testing"
 
@@ -35,11 +34,9 @@ const (
 	planCount
 )
 
-// loadID is the plan's user ID: a UUID, valid for every provider, that
-// the server finds in the path or the body.
+// loadID is the plan's user ID unless the provider has its own
+// (Provider.LoadID): a UUID, that the server finds in the path or the body.
 func loadID(i int) string { return fmt.Sprintf("00000000-0000-4000-8000-%012d", i) }
-
-var loadIDPattern = regexp.MustCompile(`00000000-0000-4000-8000-[0-9]{12}`)
 
 // testSharedClientUnderLoad: 64 goroutines share one client; each resets
 // four users whose plans differ; every call's error (or success) and
@@ -51,26 +48,24 @@ func testSharedClientUnderLoad(t *testing.T, p Provider) {
 	seen := map[string]int{} // requests per user ID
 	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
-		id := loadIDPattern.FindString(r.URL.Path + " " + string(body))
+		id, i := p.findLoadID(r.URL.Path+" "+string(body), goroutines*perGoroutine)
 		mu.Lock()
 		seen[id]++
 		n := seen[id]
 		mu.Unlock()
-		var i int
-		_, _ = fmt.Sscanf(id[len(id)-12:], "%d", &i)
 		switch plan(i % int(planCount)) {
 		case planOK:
 			p.Success(w)
 		case planNotFound:
-			statusJSON(w, http.StatusNotFound, `{"success":false,"error":"User not found"}`)
+			p.notFound(w)
 		case planRateLimitOnce:
 			if n == 1 {
-				statusJSON(w, http.StatusTooManyRequests, `{"success":false,"error":"slow down"}`)
+				p.errorAnswer(w, http.StatusTooManyRequests)
 				return
 			}
 			p.Success(w)
 		case planRateLimited:
-			statusJSON(w, http.StatusTooManyRequests, `{"success":false,"error":"slow down"}`)
+			p.errorAnswer(w, http.StatusTooManyRequests)
 		case planServerErrorOnce:
 			if n == 1 {
 				statusJSON(w, http.StatusServiceUnavailable, `<html>busy</html>`)
@@ -92,7 +87,7 @@ func testSharedClientUnderLoad(t *testing.T, p Provider) {
 		wg.Go(func() {
 			for k := range perGoroutine {
 				i := g*perGoroutine + k
-				errs[i] = c.ResetMFA(bg(), loadID(i))
+				errs[i] = c.ResetMFA(bg(), p.loadID(i))
 			}
 		})
 	}
@@ -100,7 +95,7 @@ func testSharedClientUnderLoad(t *testing.T, p Provider) {
 
 	all := fastRetry.MaxRetries + 1
 	for i, err := range errs {
-		id := loadID(i)
+		id := p.loadID(i)
 		pl := plan(i % int(planCount))
 		wantRequests := 1
 		switch pl {
