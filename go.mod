@@ -3,7 +3,7 @@ module github.com/mfakit/mfakit
 go 1.25
 
 require (
-	github.com/google/go-querystring v1.1.0
+	github.com/google/go-querystring v1.2.0
 	github.com/hashicorp/go-retryablehttp v0.7.8
 	github.com/stretchr/testify v1.12.1
 	golang.org/x/term v0.40.0

@@ -55,5 +55,5 @@ func TestSetPrimaryMFAUnsupported(t *testing.T) {
 		require.ErrorAs(t, err, &op)
 		assert.Zero(t, op.Attempts)
 	}
-	assert.ErrorIs(t, c.SetPrimaryMFA(context.Background(), "sms"), mfaclient.ErrInvalidInput)
+	assert.ErrorIs(t, c.SetPrimaryMFA(context.Background(), "carrier_pigeon"), mfaclient.ErrInvalidInput)
 }

@@ -49,21 +49,15 @@ var (
 // together with Unauthenticated, or no Token for a non-loopback URL without
 // Unauthenticated is mfaclient.ErrInvalidInput.
 func New(adminURL string, creds Credentials, opts ...mfaclient.Option) (*Client, error) {
-	s := mfaclient.ApplyOptions(opts...)
-	switch {
-	case adminURL == "":
-		return nil, transport.InvalidInput(provider, "New", "admin URL is required")
-	case s.BaseURLSet && s.BaseURL != adminURL:
-		return nil, transport.InvalidInput(provider, "New", "WithBaseURL disagrees with the admin URL; give it once")
-	case creds.Token != "" && creds.Unauthenticated:
+	s, err := transport.ServerSettings(provider, adminURL, opts)
+	if err != nil {
+		return nil, err
+	}
+	if creds.Token != "" && creds.Unauthenticated {
 		return nil, transport.InvalidInput(provider, "New", "a token and Unauthenticated exclude each other")
 	}
-	s.BaseURL = adminURL
 	cfg := transport.Config{Provider: provider, Settings: s, Classify: classify}
-	var (
-		t   *transport.Client
-		err error
-	)
+	var t *transport.Client
 	switch {
 	case creds.Token != "":
 		t, err = transport.NewBearer(cfg, creds.Token)

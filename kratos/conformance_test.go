@@ -50,24 +50,16 @@ func TestConformance(t *testing.T) {
 			w.WriteHeader(http.StatusNoContent)
 		},
 		ResetIdempotent: true,
-		ErrorBody:       errorBody,
+		NotFound:        notFound,
 	})
 }
 
-// errorBody writes Kratos's error body for status: herodot's DefaultError
-// inside "error", as Kratos v1.3.1 answers an unknown identity (the 404
-// below is that answer, as captured). Kratos itself has no rate limiter; a
-// 429 is written in the same shape, Ory's error format, so that the suite's
-// rate-limit cases test the client's reading of the hints, not of a foreign
-// body.
-func errorBody(w http.ResponseWriter, status int) {
-	msg := "The request was rejected"
-	if status == http.StatusNotFound {
-		msg = "Unable to locate the resource"
-	}
+// notFound writes Kratos v1.3.1's answer for an unknown identity, as
+// captured (testdata/kratos/reset-404-unknown-identity.json).
+func notFound(w http.ResponseWriter) {
 	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_, _ = fmt.Fprintf(w, `{"error":{"code":%d,"status":%q,"message":%q}}`, status, http.StatusText(status), msg)
+	w.WriteHeader(http.StatusNotFound)
+	_, _ = io.WriteString(w, `{"error":{"code":404,"status":"Not Found","message":"Unable to locate the resource"}}`)
 }
 
 // withIdentityReads puts identityReads in front of the HTTP client the

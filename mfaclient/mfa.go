@@ -16,17 +16,18 @@ const (
 	MethodMagicLink Method = "magic_link"
 	MethodPasskey   Method = "passkey"
 	MethodEmail     Method = "email"
+	MethodSMS       Method = "sms" // a code by text message (Casdoor's "sms")
 )
 
 // Methods lists every known Method, in a stable order.
 func Methods() []Method {
-	return []Method{MethodTOTP, MethodMagicLink, MethodPasskey, MethodEmail}
+	return []Method{MethodTOTP, MethodMagicLink, MethodPasskey, MethodEmail, MethodSMS}
 }
 
 // Valid reports whether m is one of the known methods.
 func (m Method) Valid() bool {
 	switch m {
-	case MethodTOTP, MethodMagicLink, MethodPasskey, MethodEmail:
+	case MethodTOTP, MethodMagicLink, MethodPasskey, MethodEmail, MethodSMS:
 		return true
 	}
 	return false

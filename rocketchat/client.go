@@ -57,14 +57,10 @@ func New(serverURL string, creds Credentials, opts ...mfaclient.Option) (*Client
 	if err := transport.CheckCredential(provider, "auth token", creds.AuthToken); err != nil {
 		return nil, err
 	}
-	s := mfaclient.ApplyOptions(opts...)
-	switch {
-	case serverURL == "":
-		return nil, transport.InvalidInput(provider, "New", "server URL is required")
-	case s.BaseURLSet && s.BaseURL != serverURL:
-		return nil, transport.InvalidInput(provider, "New", "WithBaseURL disagrees with the server URL; give it once")
+	s, err := transport.ServerSettings(provider, serverURL, opts)
+	if err != nil {
+		return nil, err
 	}
-	s.BaseURL = serverURL
 	t, err := transport.New(transport.Config{
 		Provider: provider,
 		Settings: s,

@@ -44,7 +44,8 @@ var shapelessBodies = map[string]string{
 
 // testShapelessAnswers: for every operation, a 4xx whose body is not the
 // provider's shape is ErrUnexpectedResponse with a message saying the
-// answer does not look like the provider's API; a 5xx stays ErrServer. The
+// answer does not look like the provider's API; a 5xx stays ErrServer and a
+// 429 ErrRateLimited. The
 // two shapes HTTP itself gives a status are kept: a 401 with
 // WWW-Authenticate, a 429 with a rate-limit hint.
 func testShapelessAnswers(t *testing.T, p Provider) {
@@ -90,11 +91,16 @@ func testShapelessAnswers(t *testing.T, p Provider) {
 }
 
 // shapelessClass is the class of an answer without the provider's shape:
-// ErrServer for a 5xx, ErrUnexpectedResponse for anything else. Written out
-// here, not taken from transport, so that a change there is caught.
+// ErrServer for a 5xx, ErrRateLimited for a 429 (a gateway's 429 means
+// "wait" whoever sends it), ErrUnexpectedResponse for anything else.
+// Written out here, not taken from transport, so that a change there is
+// caught.
 func shapelessClass(status int) error {
-	if status >= 500 && status <= 599 {
+	switch {
+	case status >= 500 && status <= 599:
 		return mfaclient.ErrServer
+	case status == http.StatusTooManyRequests:
+		return mfaclient.ErrRateLimited
 	}
 	return mfaclient.ErrUnexpectedResponse
 }

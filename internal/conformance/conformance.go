@@ -7,9 +7,11 @@
 package conformance
 
 import (
+	"cmp"
 	"context"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"sync"
 	"time"
 
@@ -51,13 +53,18 @@ type Provider struct {
 	ResetIdempotent bool
 	// ResetMethod is ResetMFA's HTTP method; empty means POST.
 	ResetMethod string
-	// LoadID returns the i-th of many distinct valid user IDs; nil means
-	// UUIDs. For providers whose IDs are not UUIDs (Mattermost).
-	LoadID func(i int) string
-	// ErrorBody, when set, writes the provider's own error body for a
-	// status, where the suite needs an answer with the status's class;
-	// nil means the suite's {"success":false,"error":...}.
-	ErrorBody func(w http.ResponseWriter, status int)
+	// Carries, when set, reports whether a request to ResetPath (its request
+	// URI and body) carries the user ID id where the provider reads it and
+	// nothing else (Casdoor: owner and name query parameters). Nil: the ID
+	// is a JSON body field and the request has no query.
+	Carries func(uri string, body []byte, id string) bool
+	// IDFor, when set, turns a plain ID (a UUID) into a valid user ID of the
+	// provider (Casdoor: "owner/<uuid>"). Nil: the plain ID is valid.
+	IDFor func(plain string) string
+	// NotFound, when set, writes the provider's answer for a user that does
+	// not exist (Casdoor: HTTP 200 "User doesn't exist"). Nil: a 404 with
+	// {"success":false,"error":"User not found"}.
+	NotFound func(w http.ResponseWriter)
 }
 
 // request is what the server received, for assertions after the call.
@@ -109,3 +116,30 @@ func statusJSON(w http.ResponseWriter, status int, body string, kv ...string) {
 var fastRetry = mfaclient.RetryPolicy{MaxRetries: 2, MinWait: time.Millisecond, MaxWait: 5 * time.Millisecond}
 
 func bg() context.Context { return context.Background() }
+
+// notFound writes p's answer for a user that does not exist.
+func (p Provider) notFound(w http.ResponseWriter) {
+	if p.NotFound != nil {
+		p.NotFound(w)
+		return
+	}
+	statusJSON(w, http.StatusNotFound, `{"success":false,"error":"User not found"}`)
+}
+
+// notFoundStatus is the HTTP status of p's not-found answer.
+func (p Provider) notFoundStatus() int {
+	rec := httptest.NewRecorder()
+	p.notFound(rec)
+	return rec.Code
+}
+
+// idFor is p's form of a plain ID.
+func (p Provider) idFor(plain string) string {
+	if p.IDFor == nil {
+		return plain
+	}
+	return p.IDFor(plain)
+}
+
+// resetMethod is the HTTP method ResetMFA must send.
+func (p Provider) resetMethod() string { return cmp.Or(p.ResetMethod, http.MethodPost) }

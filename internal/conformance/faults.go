@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"sync"
 	"testing"
 
@@ -34,9 +35,11 @@ const (
 	planCount
 )
 
-// loadID is the plan's user ID unless the provider has its own
-// (Provider.LoadID): a UUID, that the server finds in the path or the body.
+// loadID is the plan's user ID: a UUID, valid for every provider, that
+// the server finds in the path or the body.
 func loadID(i int) string { return fmt.Sprintf("00000000-0000-4000-8000-%012d", i) }
+
+var loadIDPattern = regexp.MustCompile(`00000000-0000-4000-8000-[0-9]{12}`)
 
 // testSharedClientUnderLoad: 64 goroutines share one client; each resets
 // four users whose plans differ; every call's error (or success) and
@@ -48,11 +51,13 @@ func testSharedClientUnderLoad(t *testing.T, p Provider) {
 	seen := map[string]int{} // requests per user ID
 	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
-		id, i := p.findLoadID(r.URL.Path+" "+string(body), goroutines*perGoroutine)
+		id := loadIDPattern.FindString(r.URL.RequestURI() + " " + string(body))
 		mu.Lock()
 		seen[id]++
 		n := seen[id]
 		mu.Unlock()
+		var i int
+		_, _ = fmt.Sscanf(id[len(id)-12:], "%d", &i)
 		switch plan(i % int(planCount)) {
 		case planOK:
 			p.Success(w)
@@ -60,12 +65,12 @@ func testSharedClientUnderLoad(t *testing.T, p Provider) {
 			p.notFound(w)
 		case planRateLimitOnce:
 			if n == 1 {
-				p.errorAnswer(w, http.StatusTooManyRequests)
+				statusJSON(w, http.StatusTooManyRequests, `{"success":false,"error":"slow down"}`)
 				return
 			}
 			p.Success(w)
 		case planRateLimited:
-			p.errorAnswer(w, http.StatusTooManyRequests)
+			statusJSON(w, http.StatusTooManyRequests, `{"success":false,"error":"slow down"}`)
 		case planServerErrorOnce:
 			if n == 1 {
 				statusJSON(w, http.StatusServiceUnavailable, `<html>busy</html>`)
@@ -87,7 +92,7 @@ func testSharedClientUnderLoad(t *testing.T, p Provider) {
 		wg.Go(func() {
 			for k := range perGoroutine {
 				i := g*perGoroutine + k
-				errs[i] = c.ResetMFA(bg(), p.loadID(i))
+				errs[i] = c.ResetMFA(bg(), p.idFor(loadID(i)))
 			}
 		})
 	}
@@ -95,14 +100,14 @@ func testSharedClientUnderLoad(t *testing.T, p Provider) {
 
 	all := fastRetry.MaxRetries + 1
 	for i, err := range errs {
-		id := p.loadID(i)
+		id := loadID(i)
 		pl := plan(i % int(planCount))
 		wantRequests := 1
 		switch pl {
 		case planOK:
 			assert.NoError(t, err, id)
 		case planNotFound:
-			requireAPIError(t, err, http.StatusNotFound, mfaclient.ErrNotFound, 1)
+			requireAPIError(t, err, p.notFoundStatus(), mfaclient.ErrNotFound, 1)
 		case planRateLimitOnce:
 			assert.NoError(t, err, "%s: the 429 is retried", id)
 			wantRequests = 2

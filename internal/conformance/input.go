@@ -36,7 +36,7 @@ func testInput(t *testing.T, p Provider) {
 		var op *mfaclient.OpError
 		assert.ErrorAs(t, err, &op, "ResetMFA(%s)", name)
 	}
-	err = c.SetPrimaryMFA(bg(), mfaclient.Method("sms"))
+	err = c.SetPrimaryMFA(bg(), mfaclient.Method("carrier_pigeon"))
 	assert.ErrorIs(t, err, mfaclient.ErrInvalidInput, "unknown method")
 	assert.Empty(t, srv.requests(), "bad input must send nothing")
 

@@ -68,6 +68,12 @@ func Invoke(ctx context.Context, f *mfatest.Fixture, baseURL string, creds Crede
 		}
 		return call(ctx, c, rc, rc, rc)
 	}
+	if c.Operation == "SetUserPrimaryMFA" {
+		if cl.UserPrimary == nil {
+			return fmt.Errorf("contract: provider has no SetUserPrimaryMFA")
+		}
+		return cl.UserPrimary.SetUserPrimaryMFA(ctx, c.UserID, mfaclient.Method(c.Method))
+	}
 	return call(ctx, c, cl.Resetter, cl.Self, cl.Primary)
 }
 

@@ -1,12 +1,15 @@
 package contract
 
 import (
+	"bytes"
 	"context"
+	"encoding/base64"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/mfakit/mfakit/internal/registry"
 	"github.com/mfakit/mfakit/mfaclient/mfatest"
 )
 
@@ -27,6 +30,7 @@ func TestContract(t *testing.T) {
 	for _, f := range fixtures {
 		t.Run(f.Path[len("../../testdata/"):], func(t *testing.T) {
 			t.Parallel()
+			creds := credsFor(f)
 			srv := mfatest.NewReplayServer(t, f)
 			srv.SetPlaceholders(creds.Placeholders().ForCall(f.Call))
 			if !f.Expect.WantsRequest() {
@@ -40,4 +44,29 @@ func TestContract(t *testing.T) {
 			}
 		})
 	}
+}
+
+// credsFor is creds for f's provider. Casdoor takes an application's client
+// credentials (HTTP Basic, {{basic}}) or a user's access key pair (in the
+// JSON body, {{accessKey}}), never both: a fixture recorded with an access
+// key replays with one.
+func credsFor(f *mfatest.Fixture) Credentials {
+	if f.Provider != "casdoor" {
+		return creds
+	}
+	if bytes.Contains(f.Request.Body, []byte("{{"+registry.KeyAccessKey+"}}")) {
+		return casdoorKeyCreds("contract-access-key-3c9e", "contract-access-secret-8a1f")
+	}
+	return casdoorAppCreds("contract-client-id-5d2b", "contract-client-secret-e7a4")
+}
+
+func casdoorAppCreds(id, secret string) Credentials {
+	return Credentials{Other: map[string]string{
+		registry.KeyClientID: id, registry.KeyClientSecret: secret,
+		mfatest.PlaceholderBasic: base64.StdEncoding.EncodeToString([]byte(id + ":" + secret)),
+	}}
+}
+
+func casdoorKeyCreds(key, secret string) Credentials {
+	return Credentials{Other: map[string]string{registry.KeyAccessKey: key, registry.KeyAccessSecret: secret}}
 }

@@ -36,6 +36,7 @@ type fakeRun struct {
 	eg    *mfatest.EntryGuardFake
 	rc    *mfatest.RocketChatFake
 	kr    *mfatest.KratosFake
+	cd    *mfatest.CasdoorFake
 }
 
 // A fakeCase says how to bring a fake to a fixture's answer.
@@ -66,8 +67,14 @@ func byID(id string) who {
 
 // creds are u's credentials in the form r's provider takes them.
 func (r *fakeRun) creds(u mfatest.FakeUser) Credentials {
-	if r.f.Provider == "rocketchat" {
+	switch r.f.Provider {
+	case "rocketchat":
 		return Credentials{UserID: u.ID, AuthToken: u.Token}
+	case "casdoor":
+		if u.Role == casdoorAppRole {
+			return casdoorAppCreds(u.ID, u.Token)
+		}
+		return casdoorKeyCreds(r.cd.AccessKey(u.ID), u.Token)
 	}
 	return Credentials{Token: u.Token}
 }
@@ -293,6 +300,7 @@ var fakeCases = map[string]fakeCase{
 
 	// Kratos's admin API has no authentication: any caller will do.
 	"kratos/primary-unsupported.json":        {arrange: caller(krAlice)},
+	"kratos/primary-sms-unsupported.json":    {arrange: caller(krAlice)},
 	"kratos/reset-non-uuid.json":             {arrange: caller(krAlice)},
 	"kratos/reset-404-unknown-identity.json": {arrange: caller(krAlice)},
 	"kratos/proxy-502-html.json":             {arrange: asGiven(krAlice)},
@@ -420,6 +428,9 @@ func runOnFake(t *testing.T, f *mfatest.Fixture, c fakeCase) {
 	case "kratos":
 		r.kr = mfatest.NewKratos(t, opts...)
 		r.fake = r.kr.Fake
+	case "casdoor":
+		r.cd = mfatest.NewCasdoor(t, opts...)
+		r.fake = r.cd.Fake
 	default:
 		t.Fatalf("no fake for provider %q", f.Provider)
 	}

@@ -45,6 +45,9 @@ type Client struct {
 	// Primary is every client's SetPrimaryMFA; where the provider has no
 	// such operation it answers ErrUnsupported and sends nothing.
 	Primary mfaclient.PrimarySetter
+	// UserPrimary sets another user's preferred method; nil where the
+	// provider cannot (all but Casdoor).
+	UserPrimary mfaclient.UserPrimarySetter
 	// RateLimitedUntil is the client's rate-limit gate.
 	RateLimitedUntil func() time.Time
 	// Native is the provider package's own *Client, for what only it offers
@@ -60,11 +63,23 @@ type Fake struct {
 	// AdminID and MemberID are seeded users: one that may reset others,
 	// one that may not.
 	AdminID, MemberID string
+	// UnknownID is a well-formed user ID of no user on the fake; "" means
+	// mfatest.SeedID(999_999), a UUID, which fits providers whose IDs are
+	// plain strings or UUIDs.
+	UnknownID string
 	// Server is the provider's fake (*mfatest.FlashbackFake, ...).
 	Server interface{ Close() }
 	// Notes are lines for a person using the fake (optional): how to
 	// answer its second-factor challenge, say.
 	Notes []string
+}
+
+// Nobody returns UnknownID, or its default.
+func (f *Fake) Nobody() string {
+	if f.UnknownID != "" {
+		return f.UnknownID
+	}
+	return mfatest.SeedID(999_999)
 }
 
 // Close stops the fake.
@@ -119,7 +134,7 @@ func (p *Provider) FromEnv(env func(string) string) Values {
 }
 
 // all is the table, in the order providers are listed to people.
-var all = []*Provider{flashbackRow, entryguardRow, rocketchatRow, kratosRow}
+var all = []*Provider{flashbackRow, entryguardRow, rocketchatRow, casdoorRow, kratosRow}
 
 // All returns every provider, in listing order.
 func All() []*Provider { return slices.Clone(all) }

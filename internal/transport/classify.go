@@ -73,8 +73,11 @@ func ClassForStatus(status int) error {
 //     when the answer has HTTP's own shape for the status (see httpShape).
 //     A 404 HTML page from a proxy or from a wrong base URL is
 //     ErrUnexpectedResponse, so that a bulk run against a wrong URL does not
-//     report every user "not found". A 5xx stays ErrServer: proxies and
-//     load balancers answer 502, 503 and 504 in their own shapes.
+//     report every user "not found". A 5xx stays ErrServer and a 429 stays
+//     ErrRateLimited: proxies, gateways and load balancers answer 429, 502,
+//     503 and 504 in their own shapes (a bare 429 is even documented, by
+//     EntryGuard), and what the caller should do — wait, then try again —
+//     does not depend on who said it.
 func (c *Client) verdict(a *Answer, more bool, classify Classifier) Verdict {
 	switch {
 	case a.StatusCode < 100 || a.StatusCode > 599:
@@ -117,11 +120,14 @@ func httpShape(a *Answer) bool {
 }
 
 // shapelessClass is the class of an answer whose body does not have the
-// provider's shape: a 5xx is still ErrServer, anything else is
-// ErrUnexpectedResponse.
+// provider's shape: a 5xx is still ErrServer, a 429 still ErrRateLimited,
+// anything else is ErrUnexpectedResponse.
 func shapelessClass(status int) error {
-	if status >= 500 && status <= 599 {
+	switch {
+	case status >= 500 && status <= 599:
 		return mfaclient.ErrServer
+	case status == http.StatusTooManyRequests:
+		return mfaclient.ErrRateLimited
 	}
 	return mfaclient.ErrUnexpectedResponse
 }

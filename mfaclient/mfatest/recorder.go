@@ -32,8 +32,10 @@ import (
 //     Retry-After, X-RateLimit-*, request IDs, the credential headers and
 //     x-2fa-method);
 //   - the credential headers are written as placeholders: Authorization as
-//     "Bearer {{token}}", X-Auth-Token as {{authToken}}, X-User-Id as
-//     {{userId}}, x-2fa-code as {{2faCode}};
+//     "Bearer {{token}}" (HTTP Basic as "Basic {{basic}}"), X-Auth-Token as
+//     {{authToken}}, X-User-Id as {{userId}}, x-2fa-code as {{2faCode}};
+//   - the credential fields of a JSON request body (accessKey,
+//     accessSecret) are written as {{accessKey}} and {{accessSecret}};
 //   - every occurrence of a secret value (the credential header values
 //     seen on the wire, and every value in Secrets), also JSON- or
 //     URL-escaped, is replaced by {{name}} in the path, bodies and kept
@@ -178,6 +180,7 @@ func (r *Recorder) record(req *http.Request, reqBody []byte, resp *http.Response
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.learnSecrets(req.Header)
+	r.learnBodySecrets(reqBody)
 
 	n, named := req.Context().Value(recordingKey{}).(recordingName)
 	if !named {
@@ -266,17 +269,49 @@ func (r *Recorder) learnSecrets(h http.Header) {
 	for header, name := range credentialPlaceholders {
 		v := h.Get(header)
 		if header == "Authorization" {
+			name = authPlaceholder(v)
 			if _, cred, ok := strings.Cut(v, " "); ok {
 				v = cred
 			}
 		}
-		if v == "" {
-			continue
+		r.learn(v, name)
+	}
+}
+
+func (r *Recorder) learn(value, name string) {
+	if value == "" {
+		return
+	}
+	if r.learned == nil {
+		r.learned = map[string]string{}
+	}
+	r.learned[value] = name
+}
+
+// authPlaceholder is the placeholder of an Authorization value: {{basic}}
+// for HTTP Basic (base64 of "user:password"), {{token}} for the others.
+func authPlaceholder(v string) string {
+	if scheme, _, _ := strings.Cut(v, " "); strings.EqualFold(scheme, "Basic") {
+		return PlaceholderBasic
+	}
+	return PlaceholderToken
+}
+
+// credentialFields are JSON request-body fields that carry credentials
+// (Casdoor's access key pair); their values are scrubbed like credential
+// headers, written as {{<field>}}.
+var credentialFields = []string{"accessKey", "accessSecret"}
+
+// learnBodySecrets adds the credentials a JSON request body carries.
+func (r *Recorder) learnBodySecrets(body []byte) {
+	var m map[string]any
+	if json.Unmarshal(body, &m) != nil {
+		return
+	}
+	for _, f := range credentialFields {
+		if v, ok := m[f].(string); ok {
+			r.learn(v, f)
 		}
-		if r.learned == nil {
-			r.learned = map[string]string{}
-		}
-		r.learned[v] = name
 	}
 }
 
@@ -289,7 +324,7 @@ func (r *Recorder) requestHeaders(h http.Header) map[string]string {
 		switch name {
 		case "Authorization":
 			scheme, _, _ := strings.Cut(vals[0], " ")
-			out[name] = scheme + " {{" + PlaceholderToken + "}}"
+			out[name] = scheme + " {{" + authPlaceholder(vals[0]) + "}}"
 		case "X-Auth-Token", "X-User-Id":
 			out[name] = "{{" + credentialPlaceholders[name] + "}}"
 		case "X-2fa-Code":

@@ -32,6 +32,7 @@ const (
 	PlaceholderUserID    = "userId"    // X-User-Id (Rocket.Chat's caller)
 	PlaceholderAuthToken = "authToken" // X-Auth-Token
 	Placeholder2FACode   = "2faCode"   // x-2fa-code
+	PlaceholderBasic     = "basic"     // Authorization: Basic {{basic}} (base64 of "user:password")
 )
 
 // ForCall returns a copy of p in which {{2faCode}} stands for what call
@@ -229,13 +230,13 @@ func CheckRequest(f *Fixture, r *http.Request, body []byte, vars Placeholders) [
 			bad("header %s: sent, want absent", name)
 		}
 	}
-	if msg := checkBody(want, body); msg != "" {
+	if msg := checkBody(want, body, vars); msg != "" {
 		msgs = append(msgs, msg)
 	}
 	return msgs
 }
 
-func checkBody(want Request, body []byte) string {
+func checkBody(want Request, body []byte, vars Placeholders) string {
 	if !want.HasBody() {
 		if len(body) > 0 {
 			return fmt.Sprintf("body: got %q, want no body", truncate(body))
@@ -252,10 +253,37 @@ func checkBody(want Request, body []byte) string {
 	if err := decodeJSON(want.Body, &exp); err != nil {
 		return fmt.Sprintf("fixture request.body is not JSON: %v", err)
 	}
+	exp, secret := substituteJSON(exp, vars)
 	if !reflect.DeepEqual(got, exp) {
+		if secret {
+			return fmt.Sprintf("body: does not match %s (body withheld: it carries a credential)", compact(want.Body))
+		}
 		return fmt.Sprintf("body: got %s, want %s", compact(body), compact(want.Body))
 	}
 	return ""
+}
+
+// substituteJSON replaces placeholders in the string values of a decoded
+// JSON document (a credential a provider takes in the body, such as
+// Casdoor's {{accessKey}}), and reports whether there was one.
+func substituteJSON(v any, vars Placeholders) (any, bool) {
+	switch x := v.(type) {
+	case string:
+		return vars.substitute(x)
+	case map[string]any:
+		secret := false
+		for k, e := range x {
+			x[k] = substituteInto(e, vars, &secret)
+		}
+		return x, secret
+	case []any:
+		secret := false
+		for i, e := range x {
+			x[i] = substituteInto(e, vars, &secret)
+		}
+		return x, secret
+	}
+	return v, false
 }
 
 // decodeJSON decodes one JSON value and rejects trailing data, which
@@ -298,3 +326,9 @@ func fixtureName(f *Fixture) string {
 }
 
 func sortedKeys(m map[string]string) []string { return slices.Sorted(maps.Keys(m)) }
+
+func substituteInto(v any, vars Placeholders, secret *bool) any {
+	out, s := substituteJSON(v, vars)
+	*secret = *secret || s
+	return out
+}

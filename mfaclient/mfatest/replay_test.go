@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -60,7 +61,8 @@ func fixtureRequest(t testing.TB, baseURL string, f *Fixture, vars Placeholders)
 	t.Helper()
 	var body io.Reader
 	if f.Request.HasBody() {
-		body = bytes.NewReader(f.Request.Body)
+		b, _ := vars.substitute(string(f.Request.Body)) // a credential in the body (Casdoor's access key)
+		body = strings.NewReader(b)
 	}
 	req, err := http.NewRequest(f.Request.Method, baseURL+f.Request.Path, body)
 	require.NoError(t, err)

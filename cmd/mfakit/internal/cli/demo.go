@@ -116,7 +116,7 @@ func (d *demoRun) provider(row *registry.Provider) {
 			}
 			return "ok; the provider accepts a reset of a user without MFA", err
 		})
-	nobody := mfatest.SeedID(999_999)
+	nobody := f.Nobody()
 	d.step(fmt.Sprintf("ResetMFA(ctx, %q)  (no such user)", nobody),
 		func(ctx context.Context) error { return c.Resetter.ResetMFA(ctx, nobody) },
 		expectClass(mfaclient.ErrNotFound, func(err error) string {
