@@ -27,7 +27,8 @@ type SecondFactorChallenge struct {
 	// Method is what to answer with: "totp" (an authenticator code, or a
 	// backup code), "email" (the code the provider mailed) or "password"
 	// (the caller's password; the provider client transforms it as its
-	// provider needs).
+	// provider needs); "" when the provider did not say, which
+	// WithSecondFactor cannot answer.
 	Method string
 	// AvailableMethods are the second factors the challenged user has set
 	// up, in the provider's order; empty when only the password applies.

@@ -33,6 +33,8 @@ var (
 	ErrMFANotEnabled = errors.New("MFA not enabled")
 	// ErrSecondFactorRequired: the provider wants a second factor for this
 	// call (Rocket.Chat's totp-required, totp-invalid, totp-max-attempts).
+	// When a code answers it, a *SecondFactorChallenge is reachable with
+	// errors.As (not for totp-max-attempts).
 	ErrSecondFactorRequired = errors.New("second factor required")
 	// ErrRateLimited: 429; the error is a *RateLimitError.
 	ErrRateLimited = errors.New("rate limited")

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -86,6 +87,7 @@ func TestWithSecondFactor(t *testing.T) {
 	require.NoError(t, c.WithSecondFactor(&mfaclient.SecondFactorChallenge{Method: "email"}, "481516").ResetMFA(ctx, "u1"))
 	for name, r := range map[string]mfaclient.Resetter{
 		"no challenge":   c.WithSecondFactor(nil, "481516"),
+		"no method":      c.WithSecondFactor(&mfaclient.SecondFactorChallenge{}, "481516"),
 		"empty code":     c.WithSecondFactor(&mfaclient.SecondFactorChallenge{Method: "totp"}, ""),
 		"unknown method": c.WithSecondFactor(&mfaclient.SecondFactorChallenge{Method: "sms"}, "481516"),
 	} {
@@ -98,4 +100,28 @@ func TestWithSecondFactor(t *testing.T) {
 	assert.Equal(t, "481516", rec.reqs[1].Header.Get("x-2fa-code"))
 	require.NoError(t, c.ResetMFA(ctx, "u1"))
 	assert.Empty(t, rec.reqs[2].Header.Values("x-2fa-code"), "the original client is unchanged")
+}
+
+// TestNeutralChallengeWithoutDetails: a challenge whose details do not say
+// the method is still a challenge, with Method "": WithSecondFactor does not
+// guess one.
+func TestNeutralChallengeWithoutDetails(t *testing.T) {
+	rec := &received{}
+	var n atomic.Int32
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if n.Add(1) == 1 {
+			writeJSON(w, http.StatusBadRequest, `{"success":false,"error":"TOTP Required [totp-required]","errorType":"totp-required"}`)
+			return
+		}
+		rec.handler(`{"success":true}`)(w, r)
+	}))
+	t.Cleanup(ts.Close)
+	c, err := rocketchat.New(ts.URL, testCreds)
+	require.NoError(t, err)
+	err = c.ResetMFA(context.Background(), "u1")
+	var ch *mfaclient.SecondFactorChallenge
+	require.ErrorAs(t, err, &ch)
+	assert.Equal(t, &mfaclient.SecondFactorChallenge{Provider: "rocketchat"}, ch)
+	assert.ErrorIs(t, c.WithSecondFactor(ch, "148750").ResetMFA(context.Background(), "u1"), mfaclient.ErrInvalidInput)
+	assert.Empty(t, rec.reqs, "nothing sent on a guess")
 }

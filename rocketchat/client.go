@@ -79,7 +79,8 @@ func New(serverURL string, creds Credentials, opts ...mfaclient.Option) (*Client
 // "totp" (a 6-digit code or a backup code), "email" (the mailed code) or
 // "password" (prefer WithTwoFactorPassword). An empty code or an unknown
 // method makes the copy's calls fail with mfaclient.ErrInvalidInput, sending
-// nothing. c itself is unchanged.
+// nothing. c itself is unchanged. With "totp" or "email" the copy's calls
+// are not repeated after a lost answer (the code may be spent); see ResetMFA.
 func (c *Client) WithTwoFactorCode(code, method string) *Client {
 	cp := *c
 	cp.twoFAErr = nil
@@ -112,9 +113,9 @@ func (c *Client) WithTwoFactorPassword(password string) *Client {
 // plain text and only its SHA-256 digest is kept. The result is a *Client.
 func (c *Client) WithSecondFactor(ch *mfaclient.SecondFactorChallenge, code string) mfaclient.Resetter {
 	switch {
-	case ch == nil:
+	case ch == nil || ch.Method == "":
 		cp := *c
-		cp.twoFAErr = transport.InvalidInput(provider, "WithSecondFactor", "no challenge to answer")
+		cp.twoFAErr = transport.InvalidInput(provider, "WithSecondFactor", "no challenge method to answer")
 		return &cp
 	case ch.Method == TwoFactorPassword:
 		return c.WithTwoFactorPassword(code)

@@ -171,3 +171,34 @@ func TestLostAnswerNeverSentIsRetried(t *testing.T) {
 	assert.Equal(t, 4, op.Attempts, "a request that never left is repeated")
 	assert.NotContains(t, err.Error(), "outcome unknown", "nothing reached the server")
 }
+
+// TestLostAnswerAttemptTimeout: a self-reset whose answer does not come
+// within the per-attempt timeout after the server acted is not repeated.
+func TestLostAnswerAttemptTimeout(t *testing.T) {
+	var mu sync.Mutex
+	requests := 0
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		requests++
+		n := requests
+		mu.Unlock()
+		if n > 1 {
+			writeJSON(w, http.StatusUnauthorized, `{"success":false,"error":"You must be logged in to do this."}`)
+			return
+		}
+		_, _ = io.ReadAll(r.Body) // so that the server notices the client hanging up
+		<-r.Context().Done()      // the reset happened; the answer never comes
+	}))
+	t.Cleanup(ts.Close)
+	c, err := rocketchat.New(ts.URL, testCreds, quickRetry, mfaclient.WithAttemptTimeout(50*time.Millisecond))
+	require.NoError(t, err)
+	err = c.ResetOwnMFA(context.Background())
+	var op *mfaclient.OpError
+	require.ErrorAs(t, err, &op)
+	assert.True(t, onlyClass(err, mfaclient.ErrNetwork), "%v", err)
+	assert.Equal(t, 1, op.Attempts)
+	assert.Contains(t, err.Error(), "outcome unknown")
+	mu.Lock()
+	assert.Equal(t, 1, requests)
+	mu.Unlock()
+}

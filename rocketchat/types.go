@@ -76,9 +76,6 @@ func (e *ErrorResponse) Unwrap() error {
 			ch.CodeExpires = d.CodeExpires[n-1]
 		}
 	}
-	if ch.Method == "" {
-		ch.Method = TwoFactorTOTP // the server's first choice when the details say nothing
-	}
 	return ch
 }
 

@@ -1,5 +1,7 @@
 package conformance
 
+// Guarantee "No false class" (README, Security and reliability).
+
 import (
 	"encoding/json"
 	"net/http"
@@ -171,6 +173,7 @@ func testUnparseableLocation(t *testing.T, p Provider) {
 				require.NoError(t, err)
 				apiErr := requireAPIError(t, op.Call(bg(), c), code, mfaclient.ErrUnexpectedResponse, 1)
 				assert.Equal(t, "http://%zz/landed", apiErr.Header.Get("Location"))
+				assert.Contains(t, apiErr.Detail, "redirect not followed")
 				assert.Len(t, srv.requests(), 1, "one request")
 			})
 		})

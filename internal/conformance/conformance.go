@@ -1,9 +1,15 @@
 // Package conformance is the suite every mfakit provider client passes: the
-// behaviour DESIGN.md says all providers share (input checks, headers,
-// retries, rate-limit learning, redirects, body bounds, secrets, logging,
-// connection reuse). A provider's test supplies a Provider harness and calls
-// Run; it needs no bespoke tests for any of this. What differs between
-// providers (their documented answers) is pinned by the fixtures instead.
+// behaviour all providers share (input checks, headers, retries, rate-limit
+// learning, redirects, body bounds, secrets, no false answer, bounded time,
+// logging, connection reuse), for every operation the provider offers. A
+// provider's test supplies a Provider harness and calls Run; it needs no
+// bespoke tests for any of this. What differs between providers (their
+// documented answers) is pinned by the fixtures instead.
+//
+// One file per guarantee of the README's "Security and reliability"
+// section: input.go, secrets.go, redirects.go, memory.go, answers.go,
+// success.go, class.go, ends.go, reset.go, hints.go, classifiable.go,
+// whom.go, retry.go, faults.go; helpers.go and operations.go serve them all.
 package conformance
 
 import (
@@ -143,3 +149,12 @@ func (p Provider) idFor(plain string) string {
 
 // resetMethod is the HTTP method ResetMFA must send.
 func (p Provider) resetMethod() string { return cmp.Or(p.ResetMethod, http.MethodPost) }
+
+// methodOf is the HTTP method op must send: ResetMFA's is the provider's,
+// every other operation's a POST.
+func (p Provider) methodOf(op operation) string {
+	if op.Name == "ResetMFA" {
+		return p.resetMethod()
+	}
+	return http.MethodPost
+}

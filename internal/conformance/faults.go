@@ -1,5 +1,8 @@
 package conformance
 
+// Guarantee "One client is safe to share" (README, Security and
+// reliability).
+
 import (
 	"fmt"
 	"io"

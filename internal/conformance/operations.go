@@ -1,5 +1,7 @@
 package conformance
 
+// Every operation a provider offers, so each guarantee holds for each.
+
 import (
 	"context"
 	"errors"

@@ -1,8 +1,9 @@
 package conformance
 
+// Guarantee "Retries recover from bursts" (README, Security and
+// reliability), and the rate-limit gate.
+
 import (
-	"context"
-	"errors"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -16,22 +17,6 @@ import (
 
 	"github.com/mfakit/mfakit/mfaclient"
 )
-
-// inBubble runs f in a synctest bubble against a pipe server answering with
-// answer, and closes the server before the bubble ends.
-func inBubble(t *testing.T, p Provider, answer func(n int, w http.ResponseWriter, r *http.Request), f func(t *testing.T, srv *server, newClient func(...mfaclient.Option) Client)) {
-	synctest.Test(t, func(t *testing.T) {
-		srv := newServer(answer)
-		ps := newPipeServer(srv)
-		defer ps.Close()
-		newClient := func(opts ...mfaclient.Option) Client {
-			c, err := p.New(ps.URL, append([]mfaclient.Option{mfaclient.WithHTTPClient(ps.Client)}, opts...)...)
-			require.NoError(t, err)
-			return c
-		}
-		f(t, srv, newClient)
-	})
-}
 
 // rateLimitedOnce answers the first request 429 with the given headers,
 // then the documented success.
@@ -231,62 +216,5 @@ func testRateLimit(t *testing.T, p Provider) {
 			assert.Equal(t, 10, rl.Limit)
 			assert.Len(t, srv.requests(), 1)
 		})
-	})
-}
-
-func testContext(t *testing.T, p Provider) {
-	t.Run("CancelEndsRateLimitWait", func(t *testing.T) {
-		inBubble(t, p, rateLimitedOnce(p, "Retry-After", "30"), func(t *testing.T, srv *server, newClient func(...mfaclient.Option) Client) {
-			ctx, cancel := context.WithCancel(bg())
-			time.AfterFunc(2*time.Second, cancel)
-			start := time.Now()
-			err := newClient().ResetMFA(ctx, p.UserID)
-			assert.ErrorIs(t, err, context.Canceled)
-			assert.True(t, isOnly(err, nil), "a context error matches no sentinel: %v", err)
-			assert.Equal(t, 2*time.Second, time.Since(start))
-			assert.Len(t, srv.requests(), 1)
-		})
-	})
-	t.Run("DeadlineWhileServerHangs", func(t *testing.T) {
-		hang := func(_ int, _ http.ResponseWriter, r *http.Request) { <-r.Context().Done() }
-		inBubble(t, p, hang, func(t *testing.T, srv *server, newClient func(...mfaclient.Option) Client) {
-			ctx, cancel := context.WithTimeout(bg(), 3*time.Second)
-			defer cancel()
-			start := time.Now()
-			err := newClient().ResetMFA(ctx, p.UserID)
-			assert.ErrorIs(t, err, context.DeadlineExceeded)
-			assert.Equal(t, 3*time.Second, time.Since(start))
-		})
-	})
-	t.Run("AttemptTimeout", func(t *testing.T) {
-		hang := func(_ int, _ http.ResponseWriter, r *http.Request) { <-r.Context().Done() }
-		inBubble(t, p, hang, func(t *testing.T, srv *server, newClient func(...mfaclient.Option) Client) {
-			start := time.Now()
-			c := newClient(mfaclient.WithAttemptTimeout(2*time.Second), mfaclient.WithRetry(mfaclient.RetryPolicy{MaxRetries: 1, MinWait: time.Second, MaxWait: time.Second}))
-			err := c.ResetMFA(bg(), p.UserID)
-			var op *mfaclient.OpError
-			require.ErrorAs(t, err, &op)
-			assert.True(t, isOnly(err, mfaclient.ErrNetwork), "%v", err)
-			assert.False(t, errors.Is(err, context.DeadlineExceeded), "the caller's context did not end")
-			if p.ResetIdempotent {
-				assert.Equal(t, 2, op.Attempts)
-				elapsed := time.Since(start) // 2s attempt, a jittered wait in [0.5s, 1s], 2s attempt
-				assert.True(t, elapsed >= 4500*time.Millisecond && elapsed <= 5*time.Second, "elapsed %s", elapsed)
-			} else {
-				assert.Equal(t, 1, op.Attempts, "a reset that may have reached the server is not repeated")
-				assert.Equal(t, 2*time.Second, time.Since(start))
-			}
-		})
-	})
-	t.Run("AlreadyCancelled", func(t *testing.T) {
-		srv := newServer(func(_ int, w http.ResponseWriter, _ *http.Request) { p.Success(w) })
-		ts := httptest.NewServer(srv)
-		t.Cleanup(ts.Close)
-		c, err := p.New(ts.URL)
-		require.NoError(t, err)
-		ctx, cancel := context.WithCancel(bg())
-		cancel()
-		assert.ErrorIs(t, c.ResetMFA(ctx, p.UserID), context.Canceled)
-		assert.Empty(t, srv.requests())
 	})
 }

@@ -28,3 +28,15 @@ func Run(t *testing.T, p Provider) {
 	t.Run("HeaderBomb", func(t *testing.T) { testHeaderBomb(t, p) })
 	t.Run("ErrorsSayWhom", func(t *testing.T) { testErrorsSayWhom(t, p) })
 }
+
+// testHostile: a server that misbehaves (a huge body, a body that is not the
+// provider's, headers or a body that never come, a reset connection) gives a
+// typed error with the status it sent, in bounded time and memory.
+func testHostile(t *testing.T, p Provider) {
+	t.Run("GiBBodyStreamed", func(t *testing.T) { testGiBBody(t, p) })
+	t.Run("MalformedBodies", func(t *testing.T) { testMalformedBodies(t, p) })
+	t.Run("WrongTypes", func(t *testing.T) { testWrongTypes(t, p) })
+	t.Run("StalledAnswers", func(t *testing.T) { testStalledAnswers(t, p) })
+	t.Run("ResetMidBody", func(t *testing.T) { testResetMidBody(t, p) })
+	t.Run("CrossHostRedirects", func(t *testing.T) { testCrossHostRedirects(t, p) })
+}

@@ -1,5 +1,7 @@
 package conformance
 
+// Guarantee "No false success" (README, Security and reliability).
+
 import (
 	"bytes"
 	"encoding/json"
@@ -126,34 +128,4 @@ func foldedAndDuplicated(t *testing.T, success []byte) map[string][]byte {
 		}
 	}
 	return out
-}
-
-// answering is a client of p, with retries off, against a server that
-// answers every request with answer.
-func answering(t *testing.T, p Provider, answer func(w http.ResponseWriter), opts ...mfaclient.Option) Client {
-	t.Helper()
-	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { answer(w) }))
-	t.Cleanup(ts.Close)
-	c, err := p.New(ts.URL, append([]mfaclient.Option{noRetry}, opts...)...)
-	require.NoError(t, err)
-	return c
-}
-
-// writeJSON writes body as a JSON answer with status.
-func writeJSON(w http.ResponseWriter, status int, body []byte) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_, _ = w.Write(body)
-}
-
-// closeAfter writes raw bytes on the connection, then closes it cleanly
-// (a FIN, not a reset): the answer simply stops.
-func closeAfter(w http.ResponseWriter, raw string) {
-	conn, rw := hijack(w)
-	if conn == nil {
-		return
-	}
-	_, _ = rw.WriteString(raw)
-	_ = rw.Flush()
-	_ = conn.Close()
 }

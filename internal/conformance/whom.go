@@ -1,5 +1,7 @@
 package conformance
 
+// Guarantee "Errors say whom" (README, Security and reliability).
+
 import (
 	"context"
 	"errors"

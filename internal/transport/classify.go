@@ -92,7 +92,14 @@ func (c *Client) verdict(a *Answer, more bool, classify Classifier) Verdict {
 		return v
 	}
 	v.Class = shapelessClass(a.StatusCode)
-	v.Detail = fmt.Sprintf("the answer does not look like %s's API (is the base URL right?)", c.provider)
+	switch {
+	case a.StatusCode == http.StatusSwitchingProtocols:
+		v.Detail = "a protocol switch nobody asked for; the answer does not look like " + c.provider + "'s API"
+	case a.StatusCode >= 300 && a.StatusCode <= 399:
+		v.Detail = "a redirect not followed (only a 307/308 to the same host is); the answer does not look like " + c.provider + "'s API"
+	default:
+		v.Detail = fmt.Sprintf("the answer does not look like %s's API (is the base URL right?)", c.provider)
+	}
 	return v
 }
 

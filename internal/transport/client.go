@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"sync"
 	"time"
 
 	retryablehttp "github.com/hashicorp/go-retryablehttp"
@@ -60,6 +59,12 @@ func New(cfg Config) (*Client, error) {
 	if s.AttemptTimeout < 0 {
 		return nil, InvalidInput(cfg.Provider, "New", "attempt timeout %s is negative", s.AttemptTimeout)
 	}
+	if hasControl(s.UserAgent) {
+		return nil, InvalidInput(cfg.Provider, "New", "user agent contains control characters, so it can never be sent as a header")
+	}
+	if err := checkHeaderValues(cfg.Header); err != nil {
+		return nil, InvalidInput(cfg.Provider, "New", "%v", err)
+	}
 	rt := &attemptTransport{
 		gate:     new(gate),
 		timeout:  s.AttemptTimeout,
@@ -77,12 +82,6 @@ func New(cfg Config) (*Client, error) {
 	rc.Backoff = rt.backoff
 	rc.ErrorHandler = keepLastResponse
 
-	if hasControl(s.UserAgent) {
-		return nil, InvalidInput(cfg.Provider, "New", "user agent contains control characters, so it can never be sent as a header")
-	}
-	if err := checkHeaderValues(cfg.Header); err != nil {
-		return nil, InvalidInput(cfg.Provider, "New", "%v", err)
-	}
 	ua := "mfakit/" + mfaclient.Version
 	if s.UserAgent != "" {
 		ua = s.UserAgent + " " + ua
@@ -119,71 +118,6 @@ func checkRetryPolicy(p mfaclient.RetryPolicy) error {
 		return fmt.Errorf("retry policy MinWait %s exceeds MaxWait %s", p.MinWait, p.MaxWait)
 	}
 	return nil
-}
-
-var (
-	defaultTransportOnce sync.Once
-	defaultTransport     *http.Transport
-)
-
-// sharedTransport is the pool every mfakit client uses unless the caller
-// brings an *http.Client. It keeps enough idle connections per host for a
-// bulk run's workers, so concurrency N opens N connections, not more.
-func sharedTransport() *http.Transport {
-	defaultTransportOnce.Do(func() {
-		t := http.DefaultTransport.(*http.Transport).Clone()
-		t.MaxIdleConns = 256
-		t.MaxIdleConnsPerHost = 64
-		t.IdleConnTimeout = 90 * time.Second
-		defaultTransport = t
-	})
-	return defaultTransport
-}
-
-// httpClient copies the caller's client (or starts from the shared pool),
-// puts the attempt transport in front of its RoundTripper, and refuses
-// redirects that would carry credentials elsewhere.
-func httpClient(user *http.Client, rt *attemptTransport) *http.Client {
-	var hc http.Client
-	var userRedirect func(*http.Request, []*http.Request) error
-	if user != nil {
-		hc = *user
-		userRedirect = user.CheckRedirect
-		rt.inner = user.Transport
-		if rt.inner == nil {
-			rt.inner = http.DefaultTransport
-		}
-	} else {
-		rt.inner = sharedTransport()
-	}
-	hc.Transport = rt
-	hc.Timeout = 0 // per attempt, in attemptTransport, so a rate-limit wait is not counted
-	hc.CheckRedirect = func(req *http.Request, via []*http.Request) error {
-		if !safeRedirect(req, via) {
-			return http.ErrUseLastResponse
-		}
-		if userRedirect != nil {
-			return userRedirect(req, via)
-		}
-		return nil
-	}
-	return &hc
-}
-
-// safeRedirect follows only a 307/308 (which keep the method and body) to the
-// same scheme, host and port, at most 10 times. Anything else comes back to
-// the caller as the 3xx itself: net/http forwards every header it does not
-// know to be sensitive (a provider's own credential headers) to any host,
-// and turns a POST into a GET on 301/302/303.
-func safeRedirect(req *http.Request, via []*http.Request) bool {
-	if len(via) >= 10 || req.Response == nil {
-		return false
-	}
-	if c := req.Response.StatusCode; c != http.StatusTemporaryRedirect && c != http.StatusPermanentRedirect {
-		return false
-	}
-	first := via[0].URL
-	return req.URL.Scheme == first.Scheme && req.URL.Host == first.Host
 }
 
 // RateLimitedUntil reports until when the client's gate holds requests back

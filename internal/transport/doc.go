@@ -7,8 +7,40 @@
 // Provider packages hold only what differs between providers: their paths,
 // request bodies, headers, and a Classifier that reads their answers.
 //
-// Why go-retryablehttp is configured rather than defaulted (see
-// shared/reference/http-stack.md for the measurements):
+// # One call, file by file
+//
+// flashback.(*Client).ResetMFA(ctx, "user-42") goes through these stages,
+// strictly in this order; each is a file:
+//
+//  1. input.go, baseurl.go: the provider checks what it was given
+//     (CheckUserID, CheckMethod; New checked the credentials, the base URL
+//     and every header value). A failure is ErrInvalidInput, nothing sent.
+//  2. request.go: Client.Do builds the request: the client's headers (its
+//     credentials), the call's own, Accept, User-Agent.
+//  3. attempt.go: each attempt waits at the client's rate-limit gate
+//     (gate.go, ratelimit.go), runs under the per-attempt timeout, learns
+//     the answer's rate-limit hints, and is logged (redacted). An unasked
+//     101 loses its body at once; a redirect's Location that does not parse
+//     is kept out of http.Client's way. httpclient.go follows only a
+//     307/308 to the same host. retry.go decides whether another attempt
+//     follows (only what cannot turn a success into a false error).
+//  4. body.go: the answer is read through the bound: 64 KiB of body kept,
+//     256 KiB drained, 64 KiB of headers kept; every read ends with the
+//     caller's context and the attempt timeout. A body cut on the way is
+//     reported, never passed on as whole.
+//  5. redact.go: the raw answer is redacted once, before anything reads it:
+//     credentials out of the body (JSON escapes too) and the headers, and
+//     credential headers dropped.
+//  6. decode.go: the provider's classifier decodes the body with
+//     DecodeObject, strictly (no duplicate or case-folded keys, no trailing
+//     data), the one decoder every provider uses.
+//  7. classify.go: the classifier's Verdict, checked: a class only with the
+//     provider's shape for it (a 5xx stays ErrServer), a status outside
+//     100-599 or a body longer than kept is never the documented answer.
+//  8. errors.go: the typed error (*APIError, *RateLimitError,
+//     *ForbiddenError, *OpError), carrying the user the call names.
+//
+// Why go-retryablehttp is configured rather than defaulted:
 //   - its default ErrorHandler throws the final 429/5xx away; ours hands it to
 //     the classifier, so the caller gets a *RateLimitError, not a string;
 //   - its default logger is a process-wide stderr logger; ours is nil unless

@@ -112,10 +112,14 @@ func stringEnd(body []byte, start int) (int, bool) {
 // credentials in (Config.Header, a call's Request.Header) are added to them.
 var alwaysCredential = []string{"Authorization", "Proxy-Authorization", "Cookie", "Set-Cookie"}
 
-// Header returns a copy of h without credential headers (the standard ones
-// and every header named in sent, which an echoing server may send back),
-// with known secrets redacted from every value.
+// Header returns h without credential headers (the standard ones and every
+// header named in sent, which an echoing server may send back), with known
+// secrets redacted from every value: h itself when there is nothing to take
+// out (the common case, and no allocation), else a copy.
 func (r redactor) Header(h http.Header, sent ...http.Header) http.Header {
+	if r.clean(h, sent) {
+		return h
+	}
 	out := make(http.Header, len(h))
 	for k, vs := range h {
 		if isCredentialHeader(k, sent) {
@@ -128,6 +132,21 @@ func (r redactor) Header(h http.Header, sent ...http.Header) http.Header {
 		out[k] = clean
 	}
 	return out
+}
+
+// clean reports whether h has no credential header and no secret.
+func (r redactor) clean(h http.Header, sent []http.Header) bool {
+	for k, vs := range h {
+		if isCredentialHeader(k, sent) {
+			return false
+		}
+		for _, v := range vs {
+			if r.String(v) != v {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 func isCredentialHeader(k string, sent []http.Header) bool {

@@ -24,7 +24,7 @@
 //
 // Stop rules. A failure that no later user can avoid (ErrUnauthorized,
 // ErrForbidden, ErrSecondFactorRequired, ErrRateLimited beyond the client's
-// wait budget, ErrUnsupported) stops that provider's tasks. So does the
+// wait budget, ErrUnsupported, ErrClientDefect) stops that provider's tasks. So does the
 // brake: Brake failures in a row that say nothing about the user
 // (ErrUnexpectedResponse, ErrNetwork, ErrServer) mean a wrong URL or a
 // provider that is down, not hundreds of bad users.

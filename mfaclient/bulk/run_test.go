@@ -193,6 +193,18 @@ func TestBrakeCountsOnlyFailuresInARowAndFatalStops(t *testing.T) {
 	})
 }
 
+func TestFatalClasses(t *testing.T) {
+	for _, c := range []error{mfaclient.ErrUnauthorized, mfaclient.ErrForbidden, mfaclient.ErrSecondFactorRequired,
+		mfaclient.ErrRateLimited, mfaclient.ErrUnsupported, mfaclient.ErrClientDefect} {
+		assert.True(t, Fatal(classErr(c)), "%v", c)
+		assert.False(t, Unrelated(classErr(c)), "%v", c)
+	}
+	for _, c := range []error{mfaclient.ErrNotFound, mfaclient.ErrInvalidInput, mfaclient.ErrMFANotEnabled} {
+		assert.False(t, Fatal(classErr(c)), "%v", c)
+		assert.False(t, Unrelated(classErr(c)), "%v", c)
+	}
+}
+
 func TestAlreadyOffIsDone(t *testing.T) {
 	err := classErr(mfaclient.ErrMFANotEnabled)
 	assert.Equal(t, AlreadyOff, OutcomeOf(err))

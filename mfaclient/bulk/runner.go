@@ -147,10 +147,11 @@ func (e *StopError) Unwrap() error { return e.Err }
 
 // Fatal reports whether err means no later call on the same client can
 // succeed: the credentials, the permissions, the second factor, a rate limit
-// beyond the wait budget, or an operation the provider lacks.
+// beyond the wait budget, an operation the provider lacks, or a request
+// shape the provider refuses (ErrClientDefect: the same for every user).
 func Fatal(err error) bool {
 	for _, s := range []error{mfaclient.ErrUnauthorized, mfaclient.ErrForbidden, mfaclient.ErrSecondFactorRequired,
-		mfaclient.ErrRateLimited, mfaclient.ErrUnsupported} {
+		mfaclient.ErrRateLimited, mfaclient.ErrUnsupported, mfaclient.ErrClientDefect} {
 		if errors.Is(err, s) {
 			return true
 		}

@@ -11,6 +11,8 @@
 //     refusal to reset a user twice. A test can add users, set their MFA
 //     state, inject failures (FailNext), latency and rate limits in each
 //     provider's style, and read counters: requests, 429s, resets per user.
+//     LoseAnswer and GatewayErrorAfter let a call take effect and then lose
+//     its answer, to test what a program does when it cannot know.
 //     The mfakit serve-fake and demo commands run the same fakes.
 //   - A replay server that answers recorded fixtures (Fixture, Load, LoadDir)
 //     and checks each request against the one recorded.

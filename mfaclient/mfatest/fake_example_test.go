@@ -1,6 +1,8 @@
 package mfatest_test
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log"
@@ -8,7 +10,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mfakit/mfakit/mfaclient"
 	"github.com/mfakit/mfakit/mfaclient/mfatest"
+	"github.com/mfakit/mfakit/rocketchat"
 )
 
 // post sends a JSON POST with the given headers and prints the answer.
@@ -93,4 +97,28 @@ func ExampleStartRocketChat() {
 	// 400 {"success":false,"error":"TOTP Required [totp-required]","errorType":"totp-required","details":{"method":"totp","codeGenerated":false,"availableMethods":["totp"]}}
 	// 200 {"success":true}
 	// resets: 1
+}
+
+// A reset that takes effect but whose answer is lost: what a program gets,
+// and why it must not take a later answer for the truth about the first.
+func ExampleFake_LoseAnswer() {
+	rc, err := mfatest.StartRocketChat(mfatest.WithoutTwoFactorChallenge())
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer rc.Close()
+	c, err := rocketchat.New(rc.URL(), rocketchat.Credentials{UserID: rc.Member.ID, AuthToken: rc.Member.Token})
+	if err != nil {
+		log.Fatal(err)
+	}
+	ctx := context.Background()
+
+	rc.LoseAnswer()
+	err = c.ResetOwnMFA(ctx)
+	fmt.Println("network failure:", errors.Is(err, mfaclient.ErrNetwork), "- resets done:", rc.Resets(rc.Member.ID))
+	err = c.ResetOwnMFA(ctx) // the reset wiped the caller's token
+	fmt.Println("then unauthorized:", errors.Is(err, mfaclient.ErrUnauthorized))
+	// Output:
+	// network failure: true - resets done: 1
+	// then unauthorized: true
 }

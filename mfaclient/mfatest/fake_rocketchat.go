@@ -1,13 +1,13 @@
 package mfatest
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -105,7 +105,7 @@ type RocketChatFake struct {
 
 	body401     []byte
 	noChallenge bool
-	noBypass    bool
+	noBypass    atomic.Bool // the admin role lost api-bypass-rate-limit
 	twoFactor   atomic.Bool // the workspace setting
 
 	mailMu sync.Mutex
@@ -137,9 +137,9 @@ func StartRocketChat(opts ...FakeOption) (*RocketChatFake, error) {
 	rc := &RocketChatFake{
 		body401:     []byte(rocketChat401Bodies[cfg.rc401]),
 		noChallenge: cfg.noChallenge,
-		noBypass:    cfg.noBypass,
 		mail:        make(map[string]*emailCode),
 	}
+	rc.noBypass.Store(cfg.noBypass)
 	rc.twoFactor.Store(!cfg.twoFactorDisabled)
 	f, err := newFake(cfg, rc.errorBody)
 	if err != nil {
@@ -162,6 +162,11 @@ func NewRocketChat(t testing.TB, opts ...FakeOption) *RocketChatFake {
 // SetTwoFactorEnabled changes the workspace 2FA setting (see
 // WithTwoFactorDisabled).
 func (rc *RocketChatFake) SetTwoFactorEnabled(on bool) { rc.twoFactor.Store(on) }
+
+// SetRateLimitBypass changes whether the admin role bypasses the rate
+// limiter (true at start unless WithoutRateLimitBypass): a test that wants
+// to see an admin client rate limited turns it off.
+func (rc *RocketChatFake) SetRateLimitBypass(on bool) { rc.noBypass.Store(!on) }
 
 // PasswordCode is the x-2fa-code for method "password": the lowercase hex
 // SHA-256 of the password.
@@ -221,7 +226,7 @@ func (rc *RocketChatFake) handle(w http.ResponseWriter, r *http.Request) {
 func (rc *RocketChatFake) bypassesRateLimit(caller FakeUser) bool {
 	switch caller.Role {
 	case "admin", "bot", "app":
-		return !rc.noBypass
+		return !rc.noBypass.Load()
 	}
 	return false
 }
@@ -241,20 +246,28 @@ var userKeys = []string{"userId", "username", "user"}
 
 // readParams applies the route's body schema and returns the user keys the
 // body has (nil when it names none: a self-reset), or the schema's message.
-// As in Rocket.Chat's router, a JSON body that does not parse counts as {}
-// (parseBodyParams swallows the error) and so does JSON null; values are
-// kept as sent.
+// It reads the body as Rocket.Chat's router (parseBodyParams) does, by
+// Content-Type: JSON, where a body that does not parse counts as {} (the
+// error is swallowed) and so does null; a form; anything else as text,
+// which, unless empty, spreads into {"0": ..., "1": ...} and fails the
+// schema. Values are kept as sent.
 func readParams(r *http.Request) (map[string]string, string) {
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody))
-	if err != nil || len(bytes.TrimSpace(body)) == 0 {
+	if err != nil || len(body) == 0 {
 		return nil, ""
+	}
+	ct := r.Header.Get("Content-Type")
+	switch {
+	case strings.Contains(ct, "multipart/form-data"):
+		return nil, ""
+	case strings.Contains(ct, "application/x-www-form-urlencoded"):
+		return formParams(body)
+	case !strings.Contains(ct, "application/json"):
+		return nil, "must NOT have additional properties"
 	}
 	var v any
 	if json.Unmarshal(body, &v) != nil {
-		if strings.Contains(r.Header.Get("Content-Type"), "application/json") {
-			return nil, ""
-		}
-		return nil, "must NOT have additional properties" // a text body spreads into {"0": ..., "1": ...}
+		return nil, ""
 	}
 	raw, isObject := v.(map[string]any)
 	switch {
@@ -276,6 +289,22 @@ func readParams(r *http.Request) (map[string]string, string) {
 			params = make(map[string]string)
 		}
 		params[k] = s
+	}
+	return params, ""
+}
+
+// formParams is readParams for a form body: every value is a string.
+func formParams(body []byte) (map[string]string, string) {
+	form, err := url.ParseQuery(string(body))
+	if err != nil || len(form) == 0 {
+		return nil, ""
+	}
+	params := make(map[string]string, len(form))
+	for k, vs := range form {
+		if !isUserKey(k) {
+			return nil, "must NOT have additional properties"
+		}
+		params[k] = vs[len(vs)-1] // Object.fromEntries keeps the last
 	}
 	return params, ""
 }

@@ -103,6 +103,10 @@ func TestRocketChatClientAdminBypassesRateLimit(t *testing.T) {
 		require.NoError(t, admin.ResetMFA(bg, rc.Member.ID))
 	}
 	require.ErrorAs(t, rcClient(t, rc, rc.Admin, nil).ResetMFA(bg, rc.Member.ID), &rl)
+
+	// SetRateLimitBypass turns it back on at run time.
+	rc.SetRateLimitBypass(true)
+	require.NoError(t, rcClient(t, rc, rc.Admin, nil).ResetMFA(bg, rc.Member.ID))
 }
 
 // TestRocketChatClientBodySchema: a client whose body the route's schema

@@ -18,7 +18,7 @@ const rcPath = "/api/v1/users.resetTOTP"
 // rcAuth is the credential headers of u, plus a 2FA code and method when
 // given.
 func rcAuth(u mfatest.FakeUser, twoFactor ...string) []string {
-	h := []string{"X-User-Id", u.ID, "X-Auth-Token", u.Token}
+	h := []string{"X-User-Id", u.ID, "X-Auth-Token", u.Token, "Content-Type", "application/json"}
 	if len(twoFactor) == 2 {
 		h = append(h, "x-2fa-code", twoFactor[0], "x-2fa-method", twoFactor[1])
 	}
@@ -111,6 +111,8 @@ func TestRocketChatHandlerAnswers(t *testing.T) {
 	for name, tc := range map[string]struct {
 		asMember bool
 		body     string
+		form     bool // sent as a form instead of JSON
+		text     bool // sent without a Content-Type
 		status   int
 		want     string
 		reset    string // "admin", "member" or ""
@@ -136,6 +138,9 @@ func TestRocketChatHandlerAnswers(t *testing.T) {
 		"untrimmed userId":         {body: `{"userId":" GonjPyg3gB3Z9ur9s"}`, status: 400, want: invalidUser},
 		"blank username":           {body: `{"username":"  "}`, status: 400, want: noParam},
 		"user alias, blank userId": {body: `{"userId":"","user":"ALICE"}`, status: 200, want: ok, reset: "member"},
+		"form body":                {body: `username=alice`, form: true, status: 200, want: ok, reset: "member"},
+		"form body, other key":     {body: `userid=alice`, form: true, status: 400, want: extraKey},
+		"text body":                {body: `{"userId":"GonjPyg3gB3Z9ur9s"}`, text: true, status: 400, want: extraKey},
 		"no permission":            {asMember: true, body: `{"userId":"rbAXPnMktTFbNpwtJ"}`, status: 400, want: notAllowed},
 		"no permission, no user":   {asMember: true, body: `{"userId":"nope"}`, status: 400, want: notAllowed},
 		"self without permission":  {asMember: true, body: `{}`, status: 200, want: ok, reset: "member"},
@@ -146,9 +151,23 @@ func TestRocketChatHandlerAnswers(t *testing.T) {
 			if tc.asMember {
 				caller = rc.Member
 			}
-			got := send(t, http.MethodPost, rc.URL()+rcPath, tc.body, append(rcTOTP(caller), "Content-Type", "application/json")...)
+			headers := rcTOTP(caller)
+			switch {
+			case tc.form:
+				headers = append(headers, "Content-Type", "application/x-www-form-urlencoded")
+			case tc.text:
+				headers = append(headers, "Content-Type", "")
+			}
+			got := send(t, http.MethodPost, rc.URL()+rcPath, tc.body, headers...)
 			assert.Equal(t, tc.status, got.status)
 			assert.Equal(t, tc.want, got.body)
+			if strings.Contains(got.body, "invalid-params") {
+				assert.Empty(t, got.header.Values("X-RateLimit-Limit"), "the body schema is checked before the rate limit")
+			} else if tc.asMember {
+				assert.Equal(t, "9", got.header.Get("X-RateLimit-Remaining"), "a member is rate limited")
+			} else {
+				assert.Empty(t, got.header.Values("X-RateLimit-Limit"), "an admin bypasses the rate limiter")
+			}
 			for name, seeded := range map[string]mfatest.FakeUser{"admin": rc.Admin, "member": rc.Member} {
 				now, _ := rc.User(seeded.ID)
 				wasReset := name == tc.reset

@@ -14,7 +14,6 @@ import (
 	"github.com/mfakit/mfakit/internal/transport"
 	"github.com/mfakit/mfakit/mfaclient"
 	"github.com/mfakit/mfakit/mfaclient/bulk"
-	"github.com/mfakit/mfakit/rocketchat"
 )
 
 // provider is one configured client, seen through the operations the CLI
@@ -93,9 +92,10 @@ func newProvider(row *registry.Provider, v registry.Values, cfg clientConfig) (*
 	if row.Caller != nil {
 		p.caller, p.callerFrom = row.Caller(v)
 	}
-	// The one second factor the CLI can answer today is Rocket.Chat's.
-	if rc, ok := c.Native.(*rocketchat.Client); ok {
-		r := newTwoFactorClient(rc, cfg.twoFactor)
+	// A provider that may ask for a second factor answers the challenge
+	// through mfaclient's neutral interface.
+	if a, ok := c.Resetter.(mfaclient.SecondFactorAnswerer); ok {
+		r := newTwoFactorClient(row.Title, row.Name, c.Resetter, a, cfg.twoFactor)
 		p.reset, p.primary = r, r
 		if p.self != nil {
 			p.self = r

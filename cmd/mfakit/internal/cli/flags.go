@@ -9,7 +9,6 @@ import (
 
 	"github.com/mfakit/mfakit/internal/registry"
 	"github.com/mfakit/mfakit/mfaclient"
-	"github.com/mfakit/mfakit/rocketchat"
 )
 
 // commonFlags are the flags every provider command has.
@@ -23,8 +22,8 @@ type commonFlags struct {
 func (f *commonFlags) register(fs *flag.FlagSet, providerHelp string) {
 	fs.StringVar(&f.provider, "provider", "", "the `NAME` of the provider: "+providerHelp)
 	fs.StringVar(&f.output, "output", "text", "`FORMAT`: text, or json for one JSON object per line")
-	fs.StringVar(&f.twoFACode, "2fa-code", "", "the `CODE` that answers the provider's second-factor challenge (Rocket.Chat); on a terminal, mfakit asks when needed")
-	fs.StringVar(&f.twoFAMethod, "2fa-method", rocketchat.TwoFactorTOTP, "the `METHOD` of --2fa-code: totp, email or password")
+	fs.StringVar(&f.twoFACode, "2fa-code", "", "the `CODE` that answers the provider's second-factor challenge (Rocket.Chat asks for one); on a terminal, mfakit asks when needed")
+	fs.StringVar(&f.twoFAMethod, "2fa-method", methodTOTP, "the `METHOD` of --2fa-code: totp, email or password")
 	fs.BoolVar(&f.verbose, "verbose", false, "log every request, wait and retry to stderr (debug level; credentials redacted)")
 	fs.DurationVar(&f.maxWait, "max-wait", mfaclient.DefaultRetryPolicy().MaxWait, "the longest `DURATION` a call waits for a rate limit or between retries; a provider asking for longer fails the call with ErrRateLimited (exit 5)")
 	fs.DurationVar(&f.timeout, "timeout", mfaclient.DefaultAttemptTimeout, "bounds each request, from sending it to reading the answer (`DURATION`)")
@@ -38,7 +37,7 @@ func (f *commonFlags) check() error {
 	if f.maxWait < 0 || f.timeout <= 0 {
 		return errorf("--max-wait must not be negative and --timeout must be positive")
 	}
-	return oneOf("--2fa-method", f.twoFAMethod, rocketchat.TwoFactorTOTP, rocketchat.TwoFactorEmail, rocketchat.TwoFactorPassword)
+	return oneOf("--2fa-method", f.twoFAMethod, methodTOTP, methodEmail, methodPassword)
 }
 
 // lookup returns the --provider row, among rows when given.

@@ -41,10 +41,11 @@ type result struct {
 	Caller       string `json:"caller,omitempty"` // the caller's user ID, where it can be known
 }
 
-// errorClass is the name of the mfaclient sentinel err matches
-// ("ErrNotFound"), the context error's name, or "error" for anything else.
-// The names come from mfaclient.ClassName, the one list the recorded
-// fixtures use too, so the CLI and the fixtures cannot disagree.
+// errorClass is the one place the CLI names an error's class: the name of
+// the mfaclient sentinel err matches ("ErrNotFound"), the context error's
+// name, or "error" for anything else. The names come from
+// mfaclient.ClassName, the one list the recorded fixtures use too, so the
+// CLI and the fixtures cannot disagree.
 func errorClass(err error) string {
 	if name := mfaclient.ClassName(err); name != "" {
 		return name

@@ -1,13 +1,20 @@
 package conformance
 
+// Guarantee "Any answer is a typed error or the documented success, never a
+// panic" (README, Security and reliability).
+
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
 	"sort"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -16,10 +23,6 @@ import (
 	"github.com/mfakit/mfakit/mfaclient"
 	"github.com/mfakit/mfakit/mfaclient/mfatest"
 )
-
-// fixtureDir is where a provider's recorded answers are, seen from the
-// provider package's directory (where its tests run).
-func fixtureDir(provider string) string { return filepath.Join("..", "testdata", provider) }
 
 // testWrongTypes: every field of every documented answer of the provider
 // (its testdata fixtures), nested fields too, is replaced in turn by a
@@ -139,3 +142,53 @@ func shallowCopy(m map[string]any) map[string]any {
 }
 
 func sameJSONType(a, b any) bool { return fmt.Sprintf("%T", a) == fmt.Sprintf("%T", b) }
+
+// malformedBodies are answers no provider documents. None of them is a
+// success, whatever the status.
+var malformedBodies = map[string]string{
+	"HTML":           "<!DOCTYPE html><html><body><h1>502 Bad Gateway</h1></body></html>",
+	"garbage":        "\x00\xff\xfe\x1b[31mgarbage\x7f",
+	"truncated JSON": `{"success":true,"message":"MFA reset succ`,
+	"null":           "null",
+	"array":          `[{"success":true,"message":"MFA reset successfully"}]`,
+	"string":         `"success"`,
+	"number":         `200`,
+	"true":           `true`,
+	"empty":          "",
+	"whitespace":     " \r\n\t ",
+	"BOM":            "\ufeff{\"success\":true,\"message\":\"MFA reset successfully\"}",
+	"two objects":    `{"success":false}{"success":true,"message":"MFA reset successfully"}`,
+	"deep nesting":   `{"a":` + strings.Repeat("[", 10001) + strings.Repeat("]", 10001) + "}",
+	"wrong types":    `{"success":"true","message":1,"error":[],"errorType":{},"status":"x","details":7}`,
+	"all null":       `{"success":null,"message":null,"error":null,"errorType":null,"status":null,"details":null}`,
+}
+
+// testMalformedBodies: each malformed body, at each status, is the typed
+// error of the status, with the body kept as sent.
+func testMalformedBodies(t *testing.T, p Provider) {
+	eachOperation(t, p, func(t *testing.T, op operation) { testMalformedBodiesOf(t, p, op) })
+}
+
+func testMalformedBodiesOf(t *testing.T, p Provider, op operation) {
+	var status atomic.Int32
+	var body atomic.Value
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(int(status.Load()))
+		_, _ = io.WriteString(w, body.Load().(string))
+	}))
+	t.Cleanup(ts.Close)
+	c, err := p.New(ts.URL, noRetry)
+	require.NoError(t, err)
+
+	for _, code := range []int{200, 201, 400, 401, 403, 404, 409, 418, 429, 500, 502, 503} {
+		for name, b := range malformedBodies {
+			status.Store(int32(code))
+			body.Store(b)
+			err := op.Call(bg(), c)
+			require.Error(t, err, "%d %s is not the documented success", code, name)
+			apiErr := requireAPIError(t, err, code, shapelessClass(code), 1)
+			assert.True(t, bytes.Equal([]byte(b), apiErr.Body), "%d %s: the body is kept as sent", code, name)
+		}
+	}
+}

@@ -1,5 +1,8 @@
 package conformance
 
+// Guarantee "Errors are classifiable" (README, Security and reliability):
+// the fuzz targets every provider runs.
+
 import (
 	"bytes"
 	"context"

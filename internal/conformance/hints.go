@@ -1,5 +1,8 @@
 package conformance
 
+// Guarantee "Hostile rate-limit hints are bounded" (README, Security and
+// reliability).
+
 import (
 	"net/http"
 	"testing"

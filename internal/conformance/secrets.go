@@ -1,5 +1,7 @@
 package conformance
 
+// Guarantee "Credentials never leak" (README, Security and reliability).
+
 import (
 	"bytes"
 	"encoding/json"
@@ -145,6 +147,7 @@ func testSecretsEveryPath(t *testing.T, p Provider) {
 		path{mode: "refused", base: closed.URL},
 	)
 
+	ops := operations(t, p)
 	secrets := append([]string(nil), p.Secrets...)
 	var errs []error
 	for _, pt := range paths {
@@ -166,23 +169,25 @@ func testSecretsEveryPath(t *testing.T, p Provider) {
 			secrets = append(secrets, twoFactorCode)
 		}
 		for i, cl := range clients {
-			name := strings.NewReplacer(":", "-").Replace(pt.mode) + "-" + strconv.Itoa(i)
-			for j := range 2 { // the second call meets what the first one taught the client
-				ctx := mfatest.RecordAs(bg(), name+"-"+strconv.Itoa(j), mfatest.Call{Operation: "ResetMFA", UserID: p.UserID})
-				err := cl.ResetMFA(ctx, p.UserID)
-				if err == nil {
-					continue // a 200 echo that happens to be the documented success
-				}
-				errs = append(errs, err)
-				var apiErr *mfaclient.APIError
-				if errors.As(err, &apiErr) && apiErr.Attempts > 0 {
-					require.NoError(t, rec.Outcome(ctx, err), name)
+			for _, op := range ops {
+				name := strings.NewReplacer(":", "-").Replace(pt.mode) + "-" + op.Name + "-" + strconv.Itoa(i)
+				for j := range 2 { // the second call meets what the first one taught the client
+					ctx := mfatest.RecordAs(bg(), name+"-"+strconv.Itoa(j), mfatest.Call{Operation: op.Name, UserID: op.UserID})
+					err := op.Call(ctx, cl)
+					if err == nil {
+						continue // a 200 echo that happens to be the documented success
+					}
+					errs = append(errs, err)
+					var apiErr *mfaclient.APIError
+					if errors.As(err, &apiErr) && apiErr.Attempts > 0 {
+						require.NoError(t, rec.Outcome(ctx, err), name)
+					}
 				}
 			}
 		}
 	}
 
-	require.GreaterOrEqual(t, len(errs), 2*(len(paths)-1), "the error paths were driven")
+	require.GreaterOrEqual(t, len(errs), 2*len(ops)*(len(paths)-1), "the error paths were driven")
 	for _, err := range errs {
 		for i, s := range errorTexts(err) {
 			for _, secret := range secrets {
@@ -275,5 +280,74 @@ func testCredentialHeadersNotKept(t *testing.T, p Provider) {
 	apiErr := requireAPIError(t, c.ResetMFA(bg(), p.UserID), http.StatusInternalServerError, mfaclient.ErrServer, 1)
 	for _, h := range p.CredentialHeaders {
 		assert.Empty(t, apiErr.Header.Values(h), "credential header %s kept in the error", h)
+	}
+}
+
+// echoServer answers status with every request header value echoed in the
+// body's message fields and in response headers. With disguise, the body
+// spells each echoed character as a JSON \u escape, so the credential is in
+// the decoded body but never in its raw bytes.
+func echoServer(status int, disguise bool) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		var vals []string
+		for k, vs := range r.Header {
+			for _, v := range vs {
+				vals = append(vals, k+"="+v)
+				w.Header().Add("X-Echo", v)
+			}
+		}
+		w.Header().Set("Set-Cookie", "session="+strings.Join(vals, ";"))
+		echo := strings.ReplaceAll(strings.Join(vals, " "), `"`, `'`)
+		if disguise {
+			var b strings.Builder
+			for _, c := range echo {
+				fmt.Fprintf(&b, `\u%04x`, c)
+			}
+			echo = b.String()
+		}
+		statusJSON(w, status, fmt.Sprintf(`{"success":false,"error":"%s [x]","errorType":"%s","message":"%s","error_code":"%s"}`, echo, echo, echo, echo))
+	}
+}
+
+// testSecrets: an echoing server cannot put a credential into an error
+// string, an APIError field, or a log record.
+func testSecrets(t *testing.T, p Provider) {
+	eachOperation(t, p, func(t *testing.T, op operation) { testSecretsOf(t, p, op) })
+}
+
+func testSecretsOf(t *testing.T, p Provider, op operation) {
+	var logs bytes.Buffer
+	logger := slog.New(slog.NewJSONHandler(&syncWriter{w: &logs}, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	for _, disguise := range []bool{false, true} {
+		for _, status := range []int{400, 401, 403, 404, 429, 500} {
+			ts := httptest.NewServer(echoServer(status, disguise))
+			c, err := p.New(ts.URL, mfaclient.WithLogger(logger), mfaclient.WithRetry(fastRetry))
+			require.NoError(t, err)
+			err = op.Call(bg(), c)
+			ts.Close()
+			require.Error(t, err)
+			var apiErr *mfaclient.APIError
+			require.ErrorAs(t, err, &apiErr)
+			texts := []string{err.Error(), fmt.Sprintf("%+v", err), apiErr.Code, apiErr.Message, string(apiErr.Body), fmt.Sprint(apiErr.Header)}
+			for _, e := range apiErr.Unwrap() { // the provider's decoded body, as a program would print it
+				texts = append(texts, e.Error(), fmt.Sprintf("%+v", e))
+			}
+			var body any // the kept body, as a program would decode it
+			if json.Unmarshal(apiErr.Body, &body) == nil {
+				texts = append(texts, fmt.Sprint(body))
+			}
+			for _, secret := range p.Secrets {
+				for i, s := range texts {
+					assert.NotContains(t, s, secret, "status %d, disguised %v, text #%d", status, disguise, i)
+				}
+			}
+			for _, h := range append([]string{"Set-Cookie"}, p.CredentialHeaders...) {
+				assert.Empty(t, apiErr.Header.Values(h), "credential header %s kept", h)
+			}
+		}
+	}
+	require.NotZero(t, logs.Len(), "the logger was used")
+	for _, secret := range p.Secrets {
+		assert.NotContains(t, logs.String(), secret)
 	}
 }
