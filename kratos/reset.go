@@ -77,11 +77,24 @@ func (c *Client) ResetMFA(ctx context.Context, identityID string) error {
 }
 
 // classifyReset reads a DELETE made by ResetMFA: the 404 that says the type
-// is gone is as good as the 204 (see ResetMFA).
+// is gone is as good as the 204 (see ResetMFA), and a 400 is a client
+// defect (see madeByUs).
 func classifyReset(a *transport.Answer) transport.Verdict {
 	v := classify(a)
 	if v.Class == mfaclient.ErrMFANotEnabled {
 		return transport.Verdict{}
+	}
+	return madeByUs(v)
+}
+
+// madeByUs: ResetMFA chose every part of its requests but the identity ID,
+// which passed its check, so Kratos refusing one with a 400 ("Unknown
+// credentials type", "Invalid value for parameter include_credential") is
+// mfakit's defect or a Kratos version it does not know, not the caller's
+// bad input.
+func madeByUs(v transport.Verdict) transport.Verdict {
+	if v.Class == mfaclient.ErrInvalidInput {
+		v.Class = mfaclient.ErrClientDefect
 	}
 	return v
 }
@@ -103,7 +116,7 @@ func (c *Client) secondFactorsOf(ctx context.Context, identityID string) ([]stri
 		Idempotent: true,
 		Classify: func(a *transport.Answer) transport.Verdict {
 			if a.StatusCode != http.StatusOK {
-				return classifyError(a)
+				return madeByUs(classifyError(a))
 			}
 			var got Identity
 			if !transport.DecodeObject(a.Body, &got) || !strings.EqualFold(got.ID, identityID) {

@@ -205,6 +205,20 @@ func TestResetMFAPartialContext(t *testing.T) {
 	assert.Equal(t, "lookup_secret", partial.Failed, "its outcome is unknown")
 }
 
+// A DELETE's 400 ("Unknown credentials type totp." from a Kratos that does
+// not know the type) is a client defect too: ResetMFA chose the type.
+func TestResetMFADeleteBadRequest(t *testing.T) {
+	_, url := startScripted(t, func(n int, w http.ResponseWriter, _ *http.Request) {
+		if n == 0 {
+			write(w, 200, identity(totp))
+			return
+		}
+		write(w, 400, `{"error":{"code":400,"status":"Bad Request","reason":"Unknown credentials type totp.","message":"The request was malformed or contained invalid parameters"}}`)
+	})
+	err := newClient(t, url).ResetMFA(context.Background(), testIdentityID)
+	assert.True(t, isOnly(err, mfaclient.ErrClientDefect), "%v", err)
+}
+
 func TestResetMFAFirstDeleteFails(t *testing.T) {
 	_, url := startScripted(t, func(n int, w http.ResponseWriter, _ *http.Request) {
 		if n == 0 {
@@ -258,6 +272,10 @@ func TestResetMFAReadErrors(t *testing.T) {
 		// Only a DELETE's 404 can mean "no such credential"; the read's 404 is
 		// about the identity, whatever its reason says.
 		"read 404 with a credential reason": {404, noTOTP, mfaclient.ErrNotFound, "Not Found"},
+		// ResetMFA chose every part of the request but the UUID, which
+		// passed its check: a 400 is mfakit's defect (or a Kratos version
+		// that does not know include_credential=webauthn), not the caller's.
+		"read 400": {400, `{"error":{"code":400,"status":"Bad Request","reason":"Invalid value ` + "`[]`" + ` for parameter ` + "`include_credential`" + `.","message":"The request was malformed or contained invalid parameters"}}`, mfaclient.ErrClientDefect, "Bad Request"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, url := startScripted(t, func(_ int, w http.ResponseWriter, _ *http.Request) { write(w, tc.status, tc.body) })
@@ -294,11 +312,49 @@ func isOnly(err, target error) bool {
 		mfaclient.ErrInvalidInput, mfaclient.ErrUnsupported, mfaclient.ErrUnauthorized,
 		mfaclient.ErrForbidden, mfaclient.ErrNotFound, mfaclient.ErrMFANotEnabled,
 		mfaclient.ErrSecondFactorRequired, mfaclient.ErrRateLimited, mfaclient.ErrServer,
-		mfaclient.ErrUnexpectedResponse, mfaclient.ErrNetwork,
+		mfaclient.ErrUnexpectedResponse, mfaclient.ErrNetwork, mfaclient.ErrClientDefect,
 	} {
 		if errors.Is(err, s) != (s == target) {
 			return false
 		}
 	}
 	return err != nil || target != nil
+}
+
+// The DELETE's answer is lost after Kratos removed the TOTP (the connection
+// drops, or a gateway answers 502): the DELETE is repeated, Kratos answers
+// 404 "this user have no totp set up", and that is not turned into a false
+// "nothing to reset": the reset succeeded. A second reset then finds nothing.
+func TestResetMFALostDeleteAnswer(t *testing.T) {
+	for name, lose := range map[string]func(*mfatest.KratosFake){
+		"dropped":    func(k *mfatest.KratosFake) { k.LoseAnswer() },
+		"gateway502": func(k *mfatest.KratosFake) { k.GatewayErrorAfter(http.StatusBadGateway) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			k := mfatest.NewKratos(t)
+			hc := &http.Client{Transport: afterGET{inner: http.DefaultTransport, hook: func() { lose(k) }}}
+			c := newClient(t, k.URL(), fastRetry, mfaclient.WithHTTPClient(hc))
+			before := k.Requests()
+			require.NoError(t, c.ResetMFA(context.Background(), k.Bob.ID))
+			assert.Equal(t, 3, k.Requests()-before, "the read, the DELETE whose answer was lost, its repeat")
+			assert.Equal(t, 1, k.Resets(k.Bob.ID))
+			creds, _ := k.Credentials(k.Bob.ID)
+			assert.Equal(t, mfatest.KratosCredentials{Password: true}, creds)
+			assert.ErrorIs(t, newClient(t, k.URL()).ResetMFA(context.Background(), k.Bob.ID), mfaclient.ErrMFANotEnabled)
+		})
+	}
+}
+
+// afterGET runs hook once a GET has been answered, before the next request.
+type afterGET struct {
+	inner http.RoundTripper
+	hook  func()
+}
+
+func (a afterGET) RoundTrip(r *http.Request) (*http.Response, error) {
+	resp, err := a.inner.RoundTrip(r)
+	if err == nil && r.Method == http.MethodGet {
+		a.hook()
+	}
+	return resp, err
 }

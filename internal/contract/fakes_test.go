@@ -58,7 +58,6 @@ var (
 	egMember who = func(r *fakeRun) mfatest.FakeUser { return r.eg.Member }
 	rcAdmin  who = func(r *fakeRun) mfatest.FakeUser { return r.rc.Admin }
 	rcMember who = func(r *fakeRun) mfatest.FakeUser { return r.rc.Member }
-	krAlice  who = func(r *fakeRun) mfatest.FakeUser { return r.kr.Alice }
 )
 
 func byID(id string) who {
@@ -310,30 +309,6 @@ var fakeCases = map[string]fakeCase{
 	"kratos/reset-totp-204.json":               {arrange: krSeeded, after: krReset(1)},
 	"kratos/reset-totp-lookup-secret-204.json": {arrange: krSeeded, after: krReset(1)},
 	"kratos/reset-again-mfa-not-enabled.json":  {arrange: krSeeded, after: krReset(0)},
-}
-
-// krSeeded gives the Kratos fake the identity the fixture's read (its GET
-// answered 200) recorded, and calls as anyone: the admin API has no users.
-func krSeeded(r *fakeRun) Credentials {
-	for _, step := range r.f.Steps() {
-		if step.Request.Method == http.MethodGet && step.Response.Status == http.StatusOK {
-			_, err := r.kr.SeedIdentity(step.Response.Body)
-			require.NoError(r.t, err)
-		}
-	}
-	return r.creds(r.kr.Alice)
-}
-
-// krReset checks that the fixture's identity is left with no second factor
-// and was reset n times.
-func krReset(n int) func(*fakeRun) {
-	return func(r *fakeRun) {
-		id := r.f.Call.UserID
-		c, ok := r.kr.Credentials(id)
-		require.True(r.t, ok)
-		assert.Equal(r.t, mfatest.KratosCredentials{Password: true}, c, "credentials of %s", id)
-		assert.Equal(r.t, n, r.kr.Resets(id), "resets of %s", id)
-	}
 }
 
 // notModelled lists the fixtures no fake reproduces, and why.

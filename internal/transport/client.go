@@ -188,11 +188,7 @@ func (c *Client) Do(ctx context.Context, req *Request) error {
 	if readErr != nil {
 		return c.lostAnswer(req, a, readErr, st.attempts, r)
 	}
-	classify := c.classify
-	if req.Classify != nil {
-		classify = req.Classify
-	}
-	v := c.verdict(a, more, classify)
+	v := c.verdict(a, more, req.Classify)
 	if v.Class == nil {
 		return nil
 	}

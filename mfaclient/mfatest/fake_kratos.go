@@ -387,3 +387,9 @@ func (k *KratosFake) body(status int, reason, message string) kratosError {
 func (k *KratosFake) errorBody(_ *http.Request, status int, _ time.Duration) []byte {
 	return encodeJSON(k.body(status, "", ""))
 }
+
+// SeedUser adds an identity with a password and TOTP, email
+// "seed-<id>@example.com" (mfatest.Seeder).
+func (k *KratosFake) SeedUser(id string) {
+	k.AddIdentity(FakeUser{ID: id, Username: "seed-" + id + "@example.com"}, KratosCredentials{Password: true, TOTP: true})
+}

@@ -82,3 +82,16 @@ func TestKratosWebAuthn(t *testing.T) {
 	assert.Contains(t, got.body, `"is_passwordless":true`)
 	assert.NotContains(t, got.body, `"is_passwordless":false`)
 }
+
+func TestKratosSeedUser(t *testing.T) {
+	k := mfatest.NewKratos(t)
+	ids := mfatest.SeedUsers(k, 2)
+	for _, id := range ids {
+		c, ok := k.Credentials(id)
+		require.True(t, ok)
+		assert.Equal(t, mfatest.KratosCredentials{Password: true, TOTP: true}, c)
+		got := send(t, http.MethodDelete, k.URL()+"/admin/identities/"+id+"/credentials/totp", "")
+		assert.Equal(t, http.StatusNoContent, got.status)
+		assert.Equal(t, 1, k.Resets(id))
+	}
+}

@@ -111,6 +111,8 @@ YAML
 # lookup secrets), bob (password and TOTP) and carol (password only) through
 # Kratos's own APIs, and writes $STATE/kratos.env.
 kratos_start() {
+  # wait_http needs curl, which a fresh Debian may lack.
+  command -v curl >/dev/null || { apt-get update && apt-get install -y curl; }
   require_free_port "$KRATOS_PUBLIC_PORT" kratos
   require_free_port "$KRATOS_ADMIN_PORT" kratos
   local dir="$STATE/kratos"
