@@ -49,12 +49,12 @@ var (
 // together with Unauthenticated, or no Token for a non-loopback URL without
 // Unauthenticated is mfaclient.ErrInvalidInput.
 func New(adminURL string, creds Credentials, opts ...mfaclient.Option) (*Client, error) {
+	if creds.Token != "" && creds.Unauthenticated {
+		return nil, transport.InvalidInput(provider, "New", "a token and Unauthenticated exclude each other")
+	}
 	s, err := transport.ServerSettings(provider, adminURL, opts)
 	if err != nil {
 		return nil, err
-	}
-	if creds.Token != "" && creds.Unauthenticated {
-		return nil, transport.InvalidInput(provider, "New", "a token and Unauthenticated exclude each other")
 	}
 	cfg := transport.Config{Provider: provider, Settings: s, Classify: classify}
 	var t *transport.Client
@@ -108,9 +108,9 @@ func (c *Client) DeleteCredential(ctx context.Context, identityID, credentialTyp
 func deleteRequest(op, identityID, credentialType string, classify transport.Classifier) *transport.Request {
 	return &transport.Request{
 		Operation:  op,
-		UserID:     identityID,
 		Method:     http.MethodDelete,
 		Path:       identityPath(identityID) + "/credentials/" + transport.PathSegment(credentialType),
+		UserID:     identityID,
 		Idempotent: true,
 		Classify:   classify,
 	}

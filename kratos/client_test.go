@@ -105,6 +105,6 @@ func TestSetPrimaryMFAUnsupported(t *testing.T) {
 		err := c.SetPrimaryMFA(context.Background(), m)
 		assert.True(t, isOnly(err, mfaclient.ErrUnsupported), "%s: %v", m, err)
 	}
-	assert.ErrorIs(t, c.SetPrimaryMFA(context.Background(), "carrier_pigeon"), mfaclient.ErrInvalidInput)
+	assert.ErrorIs(t, c.SetPrimaryMFA(context.Background(), "carrier-pigeon"), mfaclient.ErrInvalidInput)
 	assert.Empty(t, s.requests())
 }

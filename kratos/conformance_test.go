@@ -50,16 +50,12 @@ func TestConformance(t *testing.T) {
 			w.WriteHeader(http.StatusNoContent)
 		},
 		ResetIdempotent: true,
-		NotFound:        notFound,
+		NotFound: func(w http.ResponseWriter) {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusNotFound)
+			_, _ = io.WriteString(w, `{"error":{"code":404,"status":"Not Found","message":"Unable to locate the resource"}}`)
+		},
 	})
-}
-
-// notFound writes Kratos v1.3.1's answer for an unknown identity, as
-// captured (testdata/kratos/reset-404-unknown-identity.json).
-func notFound(w http.ResponseWriter) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(http.StatusNotFound)
-	_, _ = io.WriteString(w, `{"error":{"code":404,"status":"Not Found","message":"Unable to locate the resource"}}`)
 }
 
 // withIdentityReads puts identityReads in front of the HTTP client the

@@ -110,9 +110,9 @@ func (c *Client) secondFactorsOf(ctx context.Context, identityID string) ([]stri
 	var id Identity
 	err := c.t.Do(ctx, &transport.Request{
 		Operation:  opReset,
-		UserID:     identityID,
 		Method:     http.MethodGet,
 		Path:       identityPath(identityID) + "?" + getIdentityQuery,
+		UserID:     identityID,
 		Idempotent: true,
 		Classify: func(a *transport.Answer) transport.Verdict {
 			if a.StatusCode != http.StatusOK {

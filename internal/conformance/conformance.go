@@ -13,7 +13,6 @@
 package conformance
 
 import (
-	"cmp"
 	"context"
 	"io"
 	"net/http"
@@ -46,19 +45,16 @@ type Provider struct {
 	CredentialHeaders []string
 	// UserID is a valid user ID; ResetPath is where ResetMFA(UserID) goes.
 	UserID, ResetPath string
-	// PreludePaths are the paths (with query) of requests ResetMFA sends before the
-	// reset request (Kratos reads the identity first). The provider's
-	// harness answers them itself, below the SDK's transport, so the suite's
-	// servers see only the reset request; the suite ignores their log
-	// records.
-	PreludePaths []string
-	// Success writes the provider's documented success answer: a 200 with
-	// a JSON body, or a status with no body at all (Kratos's 204).
+	// Success writes the provider's documented success answer; the suite
+	// serves it to every operation (ResetMFA, ResetOwnMFA when the client is
+	// a SelfResetter, SetPrimaryMFA when a method is supported).
 	Success func(w http.ResponseWriter)
 	// ResetIdempotent says a 5xx on ResetMFA may be retried.
 	ResetIdempotent bool
-	// ResetMethod is ResetMFA's HTTP method; empty means POST.
-	ResetMethod string
+	// NotRepeated names the other operations that are not repeated after an
+	// attempt that may have reached the server (Rocket.Chat's ResetOwnMFA,
+	// which logs the caller out). The rest are repeated.
+	NotRepeated []string
 	// Carries, when set, reports whether a request to ResetPath (its request
 	// URI and body) carries the user ID id where the provider reads it and
 	// nothing else (Casdoor: owner and name query parameters). Nil: the ID
@@ -71,6 +67,14 @@ type Provider struct {
 	// not exist (Casdoor: HTTP 200 "User doesn't exist"). Nil: a 404 with
 	// {"success":false,"error":"User not found"}.
 	NotFound func(w http.ResponseWriter)
+	// ResetMethod is the HTTP method of the reset request; "" means POST.
+	ResetMethod string
+	// PreludePaths are the paths (with query) of requests ResetMFA sends
+	// before the reset request (Kratos reads the identity first). The
+	// provider's harness answers them itself, below the SDK's transport, so
+	// the suite's servers see only the reset request; the suite ignores their
+	// log records.
+	PreludePaths []string
 }
 
 // request is what the server received, for assertions after the call.
@@ -145,16 +149,4 @@ func (p Provider) idFor(plain string) string {
 		return plain
 	}
 	return p.IDFor(plain)
-}
-
-// resetMethod is the HTTP method ResetMFA must send.
-func (p Provider) resetMethod() string { return cmp.Or(p.ResetMethod, http.MethodPost) }
-
-// methodOf is the HTTP method op must send: ResetMFA's is the provider's,
-// every other operation's a POST.
-func (p Provider) methodOf(op operation) string {
-	if op.Name == "ResetMFA" {
-		return p.resetMethod()
-	}
-	return http.MethodPost
 }

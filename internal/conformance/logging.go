@@ -56,8 +56,7 @@ func testLogging(t *testing.T, p Provider) {
 		assert.EqualValues(t, i+1, a["attempt"])
 	}
 	assert.EqualValues(t, 429, attempts[0]["status"])
-	success, _ := successAnswer(t, p)
-	assert.EqualValues(t, success, attempts[1]["status"])
+	assert.EqualValues(t, successStatus(p), attempts[1]["status"])
 	assert.EqualValues(t, 429, waits[0]["status"])
 	assert.Contains(t, waits[0], "wait")
 }

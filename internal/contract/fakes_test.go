@@ -35,8 +35,8 @@ type fakeRun struct {
 	fb    *mfatest.FlashbackFake
 	eg    *mfatest.EntryGuardFake
 	rc    *mfatest.RocketChatFake
-	kr    *mfatest.KratosFake
 	cd    *mfatest.CasdoorFake
+	kr    *mfatest.KratosFake
 }
 
 // A fakeCase says how to bring a fake to a fixture's answer.
@@ -400,12 +400,12 @@ func runOnFake(t *testing.T, f *mfatest.Fixture, c fakeCase) {
 	case "rocketchat":
 		r.rc = mfatest.NewRocketChat(t, opts...)
 		r.fake = r.rc.Fake
-	case "kratos":
-		r.kr = mfatest.NewKratos(t, opts...)
-		r.fake = r.kr.Fake
 	case "casdoor":
 		r.cd = mfatest.NewCasdoor(t, opts...)
 		r.fake = r.cd.Fake
+	case "kratos":
+		r.kr = mfatest.NewKratos(t, opts...)
+		r.fake = r.kr.Fake
 	default:
 		t.Fatalf("no fake for provider %q", f.Provider)
 	}
