@@ -59,6 +59,14 @@ type Settings struct {
 	// AttemptTimeout bounds each attempt. Default: DefaultAttemptTimeout;
 	// when WithHTTPClient gives a client with its own Timeout, that one.
 	AttemptTimeout time.Duration
+	// RateLimit is the provider's rate in requests per second, when the
+	// caller knows it: requests are spaced at it from the first one. A 429
+	// can still slow the client down, never speed it past RateLimit.
+	// Default: 0, the rate is learned from the provider's 429s.
+	RateLimit float64
+	// RateBurst is how many requests may go back to back before the spacing
+	// applies, with RateLimit. Default: 0, the same as 1 (no burst).
+	RateBurst int
 }
 
 // ApplyOptions resolves opts over the defaults.
@@ -100,6 +108,15 @@ func WithUserAgent(ua string) Option { return func(s *Settings) { s.UserAgent = 
 // WithLogger logs each attempt (operation, path, status, attempt, wait) at
 // Debug level, and waits for a rate limit at Info level. Nil disables logging.
 func WithLogger(l *slog.Logger) Option { return func(s *Settings) { s.Logger = l } }
+
+// WithRateLimit spaces requests at rate per second, allowing burst of them
+// back to back, from the first request: for a provider whose limit the
+// caller knows (it may differ per deployment). Without it a client learns the
+// rate from the provider's 429s. Hints a provider sends (Retry-After,
+// X-RateLimit-*) are still obeyed.
+func WithRateLimit(rate float64, burst int) Option {
+	return func(s *Settings) { s.RateLimit, s.RateBurst = rate, burst }
+}
 
 // WithAttemptTimeout bounds each attempt (default DefaultAttemptTimeout). A
 // timed-out attempt counts as a network failure and is retried when the

@@ -75,6 +75,11 @@ type Provider struct {
 	// the suite's servers see only the reset request; the suite ignores their
 	// log records.
 	PreludePaths []string
+	// RateLimited, when set, writes the provider's own 429 answer (body and
+	// Content-Type; the suite sets its hint headers first), where the suite
+	// needs a 429 that keeps its class whatever its hints (Mattermost's
+	// limiter: text/plain "limit exceeded"). Nil: {"success":false,"error":"slow down"}.
+	RateLimited func(w http.ResponseWriter)
 }
 
 // request is what the server received, for assertions after the call.

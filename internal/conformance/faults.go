@@ -8,7 +8,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"regexp"
 	"sync"
 	"testing"
 
@@ -38,11 +37,9 @@ const (
 	planCount
 )
 
-// loadID is the plan's user ID: a UUID, valid for every provider, that
-// the server finds in the path or the body.
+// loadID is the plan's plain user ID: a UUID, which the provider's IDFor
+// turns into its own form; the server finds either in the request.
 func loadID(i int) string { return fmt.Sprintf("00000000-0000-4000-8000-%012d", i) }
-
-var loadIDPattern = regexp.MustCompile(`00000000-0000-4000-8000-[0-9]{12}`)
 
 // testSharedClientUnderLoad: 64 goroutines share one client; each resets
 // four users whose plans differ; every call's error (or success) and
@@ -54,13 +51,11 @@ func testSharedClientUnderLoad(t *testing.T, p Provider) {
 	seen := map[string]int{} // requests per user ID
 	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
-		id := loadIDPattern.FindString(r.URL.RequestURI() + " " + string(body))
+		id, i := p.findLoadID(r.URL.RequestURI()+" "+string(body), goroutines*perGoroutine)
 		mu.Lock()
 		seen[id]++
 		n := seen[id]
 		mu.Unlock()
-		var i int
-		_, _ = fmt.Sscanf(id[len(id)-12:], "%d", &i)
 		switch plan(i % int(planCount)) {
 		case planOK:
 			p.Success(w)
@@ -68,12 +63,12 @@ func testSharedClientUnderLoad(t *testing.T, p Provider) {
 			p.notFound(w)
 		case planRateLimitOnce:
 			if n == 1 {
-				statusJSON(w, http.StatusTooManyRequests, `{"success":false,"error":"slow down"}`)
+				p.errorAnswer(w, http.StatusTooManyRequests)
 				return
 			}
 			p.Success(w)
 		case planRateLimited:
-			statusJSON(w, http.StatusTooManyRequests, `{"success":false,"error":"slow down"}`)
+			p.errorAnswer(w, http.StatusTooManyRequests)
 		case planServerErrorOnce:
 			if n == 1 {
 				statusJSON(w, http.StatusServiceUnavailable, `<html>busy</html>`)

@@ -34,7 +34,7 @@ func testHostileHintsOf(t *testing.T, p Provider, op operation) {
 
 	always := func(status int, kv ...string) func(int, http.ResponseWriter, *http.Request) {
 		return func(_ int, w http.ResponseWriter, _ *http.Request) {
-			statusJSON(w, status, `{"success":false,"error":"slow down"}`, kv...)
+			p.errorAnswer(w, status, kv...)
 		}
 	}
 
@@ -73,7 +73,7 @@ func testHostileHintsOf(t *testing.T, p Provider, op operation) {
 	} {
 		t.Run("RetryAfter"+name+"BacksOff", func(t *testing.T) {
 			answer := func(_ int, w http.ResponseWriter, _ *http.Request) {
-				statusJSON(w, http.StatusTooManyRequests, `{"success":false,"error":"slow down"}`, "Retry-After", retryAfter())
+				p.errorAnswer(w, http.StatusTooManyRequests, "Retry-After", retryAfter())
 			}
 			inBubble(t, p, answer, func(t *testing.T, srv *server, newClient func(...mfaclient.Option) Client) {
 				start := time.Now()
@@ -138,18 +138,20 @@ func testHostileHintsOf(t *testing.T, p Provider, op operation) {
 		})
 	})
 
-	t.Run("ServerErrorHugeRetryAfterCappedAtMaxWait", func(t *testing.T) {
+	// A 503's Retry-After is obeyed like a 429's (it closes the client's
+	// gate), so one beyond MaxWait returns the 503 at once instead of
+	// retrying, and the next call is refused without sending, as ErrServer.
+	// (Before the client-wide gate learned from 503s, each retry waited
+	// MaxWait and the calls were sent regardless.)
+	t.Run("ServerErrorHugeRetryAfterReturnsAtOnce", func(t *testing.T) {
 		inBubble(t, p, always(http.StatusServiceUnavailable, "Retry-After", "999999999999"), func(t *testing.T, srv *server, newClient func(...mfaclient.Option) Client) {
 			start := time.Now()
-			err := op.Call(bg(), newClient())
-			attempts := 1
-			if op.Repeated {
-				attempts = def.MaxRetries + 1
-			}
-			requireAPIError(t, err, http.StatusServiceUnavailable, mfaclient.ErrServer, attempts)
-			assert.LessOrEqual(t, time.Since(start), time.Duration(attempts-1)*(def.MaxWait+10*time.Millisecond),
-				"each wait is capped at MaxWait")
-			assert.Len(t, srv.requests(), attempts)
+			c := newClient()
+			requireAPIError(t, op.Call(bg(), c), http.StatusServiceUnavailable, mfaclient.ErrServer, 1)
+			assert.Zero(t, time.Since(start), "no sleep for a hint beyond MaxWait")
+			requireAPIError(t, op.Call(bg(), c), http.StatusServiceUnavailable, mfaclient.ErrServer, 0)
+			assert.Zero(t, time.Since(start), "nor for the next call")
+			assert.Len(t, srv.requests(), 1, "the next call is not sent")
 		})
 	})
 }

@@ -27,6 +27,7 @@ func Run(t *testing.T, p Provider) {
 	t.Run("NoFalseClass", func(t *testing.T) { testNoFalseClass(t, p) })
 	t.Run("HeaderBomb", func(t *testing.T) { testHeaderBomb(t, p) })
 	t.Run("ErrorsSayWhom", func(t *testing.T) { testErrorsSayWhom(t, p) })
+	t.Run("Pacing", func(t *testing.T) { testPacing(t, p) })
 }
 
 // testHostile: a server that misbehaves (a huge body, a body that is not the

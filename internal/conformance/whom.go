@@ -84,6 +84,17 @@ func testUserIDInEveryError(t *testing.T, p Provider) {
 		require.NoError(t, err)
 		check("rate limited", op.Call(bg(), c))
 		check("rate limit learned", op.Call(bg(), c))
+
+		// A 503 whose Retry-After is beyond MaxWait closes the gate too, and
+		// the next call gets the outage learned without sending.
+		down := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			statusJSON(w, http.StatusServiceUnavailable, `{}`, "Retry-After", "3600")
+		}))
+		t.Cleanup(down.Close)
+		c, err = p.New(down.URL, mfaclient.WithRetry(mfaclient.RetryPolicy{MaxRetries: 1, MinWait: time.Millisecond, MaxWait: time.Second}))
+		require.NoError(t, err)
+		check("server down", op.Call(bg(), c))
+		check("server down learned", op.Call(bg(), c))
 	})
 	t.Run("InvalidUserID", func(t *testing.T) {
 		c, err := p.New(ts.URL, noRetry)

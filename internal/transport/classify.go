@@ -98,7 +98,7 @@ func (c *Client) verdict(a *Answer, more bool, classify Classifier) Verdict {
 		classify = c.classify
 	}
 	v := classify(a)
-	if v.Class == nil || shaped(a, v) {
+	if v.Class == nil || c.shaped(a, v) {
 		return v
 	}
 	v.Class = shapelessClass(a.StatusCode)
@@ -116,8 +116,8 @@ func (c *Client) verdict(a *Answer, more bool, classify Classifier) Verdict {
 // shaped reports whether the answer has the provider's shape for the class
 // its classifier gave: the classifier decoded the provider's error body and
 // found a code or a message in it, or HTTP's own shape for the status.
-func shaped(a *Answer, v Verdict) bool {
-	return v.Cause != nil && (v.Code != "" || v.Message != "") || httpShape(a)
+func (c *Client) shaped(a *Answer, v Verdict) bool {
+	return v.Cause != nil && (v.Code != "" || v.Message != "") || c.httpShape(a)
 }
 
 // httpShape reports the two answers whose meaning HTTP itself gives, with
@@ -125,12 +125,12 @@ func shaped(a *Answer, v Verdict) bool {
 // were refused, and the header says how to authenticate), and a 429 with a
 // rate-limit hint (Retry-After, or the X-RateLimit headers), which the
 // client's gate and retries already obey.
-func httpShape(a *Answer) bool {
+func (c *Client) httpShape(a *Answer) bool {
 	switch a.StatusCode {
 	case http.StatusUnauthorized:
 		return a.Header.Get("Www-Authenticate") != ""
 	case http.StatusTooManyRequests:
-		hs := ParseHints(a.Header, time.Now())
+		hs := c.rt.hints(a.Header, time.Now())
 		return hs.HasRetryAfter || !hs.Reset.IsZero() || hs.Limit >= 0 || hs.Remaining >= 0
 	}
 	return false

@@ -22,6 +22,9 @@ type Config struct {
 	Secrets []string
 	// Classify reads the provider's answers.
 	Classify Classifier
+	// ResetUnit is the unit of the provider's X-RateLimit-Reset, when its
+	// docs name one. Default: inferred from the value.
+	ResetUnit ResetUnit
 }
 
 // Client sends one provider's requests. It is safe for concurrent use, and
@@ -59,6 +62,9 @@ func New(cfg Config) (*Client, error) {
 	if s.AttemptTimeout < 0 {
 		return nil, InvalidInput(cfg.Provider, "New", "attempt timeout %s is negative", s.AttemptTimeout)
 	}
+	if err := checkRateLimit(s.RateLimit, s.RateBurst); err != nil {
+		return nil, InvalidInput(cfg.Provider, "New", "%v", err)
+	}
 	if hasControl(s.UserAgent) {
 		return nil, InvalidInput(cfg.Provider, "New", "user agent contains control characters, so it can never be sent as a header")
 	}
@@ -66,16 +72,17 @@ func New(cfg Config) (*Client, error) {
 		return nil, InvalidInput(cfg.Provider, "New", "%v", err)
 	}
 	rt := &attemptTransport{
-		gate:     new(gate),
+		gate:     newGate(s),
 		timeout:  s.AttemptTimeout,
 		maxWait:  s.Retry.MaxWait,
 		logger:   s.Logger,
 		provider: cfg.Provider,
+		policy:   policy{retry: s.Retry, resetUnit: cfg.ResetUnit},
 	}
 	rc := retryablehttp.NewClient()
 	rc.Logger = nil // never the package's shared stderr logger
 	rc.HTTPClient = httpClient(s.HTTPClient, rt)
-	rc.RetryMax = s.Retry.MaxRetries
+	rc.RetryMax = loopBound(s.Retry)
 	rc.RetryWaitMin = s.Retry.MinWait
 	rc.RetryWaitMax = s.Retry.MaxWait
 	rc.CheckRetry = rt.checkRetry

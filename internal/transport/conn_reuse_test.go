@@ -42,15 +42,19 @@ func newConnServer(t *testing.T) *connServer {
 	return s
 }
 
-// newConnClient has no retries, so every 429 and (idempotent) 500 ends a Do
-// in go-retryablehttp's failure path, the one that closes idle connections.
-// The pool is mfakit's default one unless opts bring an *http.Client.
+// newConnClient makes every 429 and (idempotent) 500 end a Do in
+// go-retryablehttp's failure path, the one that closes idle connections: the
+// policy would retry, but go-retryablehttp's own bound is 0. (That is where
+// a call ends whose paced 429s outran the loop's bound; with the policy's
+// retries spent, checkRetry stops the loop itself and go-retryablehttp
+// takes its success path, which closes nothing.) The pool is mfakit's
+// default one unless opts bring an *http.Client.
 func newConnClient(t *testing.T, baseURL string, opts ...mfaclient.Option) *Client {
 	t.Helper()
 	c, err := New(Config{
 		Provider: "test",
 		Settings: mfaclient.ApplyOptions(append([]mfaclient.Option{
-			mfaclient.WithBaseURL(baseURL), mfaclient.WithRetry(mfaclient.RetryPolicy{})}, opts...)...),
+			mfaclient.WithBaseURL(baseURL), mfaclient.WithRetry(mfaclient.RetryPolicy{MaxRetries: 1})}, opts...)...),
 		Classify: func(a *Answer) Verdict {
 			if a.StatusCode == http.StatusOK {
 				return Verdict{}
@@ -59,6 +63,7 @@ func newConnClient(t *testing.T, baseURL string, opts ...mfaclient.Option) *Clie
 		},
 	})
 	require.NoError(t, err)
+	c.rc.RetryMax = 0
 	return c
 }
 

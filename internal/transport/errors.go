@@ -42,6 +42,9 @@ func errorText(err error) string {
 // learnedRateLimit is the *RateLimitError returned without sending, when an
 // earlier answer closed the gate for longer than MaxWait.
 func (c *Client) learnedRateLimit(req *Request, st *call, e *errWaitBeyondBudget) error {
+	if e.status != http.StatusTooManyRequests && e.status != 0 {
+		return learnedServerError(c.provider, req, st, e)
+	}
 	return &mfaclient.RateLimitError{
 		APIError: &mfaclient.APIError{
 			Provider: c.provider, Operation: req.Operation, UserID: req.UserID,
@@ -97,7 +100,7 @@ func (c *Client) apiError(req *Request, a *Answer, v Verdict, attempts int) erro
 	switch v.Class {
 	case mfaclient.ErrRateLimited:
 		now := time.Now()
-		hs := ParseHints(a.Header, now)
+		hs := c.rt.hints(a.Header, now)
 		wait, _ := hs.Wait(now)
 		return &mfaclient.RateLimitError{APIError: e, RetryAfter: wait, Limit: hs.Limit, Remaining: hs.Remaining, Reset: hs.Reset}
 	case mfaclient.ErrForbidden:

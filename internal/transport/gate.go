@@ -26,6 +26,14 @@ type gate struct {
 	mu    sync.Mutex
 	until time.Time
 	hints Hints // the hints that closed the gate, for an error that sends nothing
+	// status is what closed the gate: 429 for a rate limit, or the 5xx
+	// whose Retry-After said when the provider will be back.
+	status int
+	// closedAt is when the gate was last closed or the quota window last
+	// learned: after MaxWait from then one probe may go through (probing
+	// while it is in flight), however long the provider asked for.
+	closedAt time.Time
+	probing  bool
 
 	// The provider's current window: its end (zero when no quota is
 	// known), the lowest Remaining reported for it, and the hints that
@@ -40,37 +48,79 @@ type gate struct {
 	// changed is closed when an answer may have freed quota; nil while
 	// nobody waits for one.
 	changed chan struct{}
+
+	pace   pacer
+	budget retryBudget
 }
 
-// learn records an answer: it ends one request in flight, follows the
-// window's quota, and closes the gate until the time the hints name if they
-// name one and the answer says the quota is spent. It only ever extends the
-// closed period.
-func (g *gate) learn(status int, hs Hints, now time.Time) {
+// ticket is one request let through the gate.
+type ticket struct {
+	sent  time.Time
+	probe bool // sent past MaxWait to ask whether a long wait is over
+}
+
+// learn records an answer to the request of ticket tk: it ends one request
+// in flight, follows the window's quota, and closes the gate until the time
+// the hints name if they name one and the answer says the quota is spent or
+// asks to retry after (a 429, or any error status with Retry-After: a 503
+// says when the provider expects to be back). It only ever extends the
+// closed period, except for a probe's answer, which decides alone. A 429
+// with no hint at all (no Retry-After, no reset that parses) goes to the
+// pacer; paced reports whether the pacer answers it.
+func (g *gate) learn(tk ticket, status int, hs Hints, now time.Time) (paced bool) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	g.answeredLocked()
+	if tk.probe {
+		g.probing = false
+		g.until, g.windowEnd = time.Time{}, time.Time{}
+	}
 	if hs.Remaining >= 0 && hs.Reset.After(now) {
 		switch {
 		case hs.Reset.Add(resetGrain).After(g.windowEnd): // the first answer of a new window
-			g.windowEnd, g.remaining, g.quotaHints = hs.Reset.Add(resetGrain), hs.Remaining, hs
+			g.windowEnd, g.remaining, g.quotaHints, g.closedAt = hs.Reset.Add(resetGrain), hs.Remaining, hs, now
 		case hs.Reset.Add(resetGrain).Equal(g.windowEnd) && hs.Remaining < g.remaining:
 			g.remaining, g.quotaHints = hs.Remaining, hs
 		}
 	}
 	wait, ok := hs.retryWait(now)
-	if !ok || wait <= 0 || (status != http.StatusTooManyRequests && hs.Remaining != 0) {
-		return
+	switch {
+	case status == http.StatusTooManyRequests && !hs.HasRetryAfter && hs.Reset.IsZero():
+		return g.pace.refuse(tk.sent, now) // a bare 429: no hint to obey
+	case status != http.StatusTooManyRequests:
+		g.pace.accept(tk.sent, now)
+		if status < 500 {
+			g.budget.deposit()
+		}
+	}
+	closes := status == http.StatusTooManyRequests || hs.Remaining == 0 || (status >= 400 && hs.HasRetryAfter)
+	if !ok || wait <= 0 || !closes {
+		return false
 	}
 	if until := now.Add(wait); until.After(g.until) {
-		g.until, g.hints = until, hs
+		g.until, g.hints, g.status, g.closedAt = until, hs, http.StatusTooManyRequests, now
+		if status >= 500 {
+			g.status = status // the provider is down until then, not limiting
+		}
 	}
+	return false
+}
+
+// retry spends the client's retry budget for one retry of a failure, and
+// reports whether there was any left.
+func (g *gate) retry() bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.budget.withdraw()
 }
 
 // forget ends one request in flight that got no answer.
-func (g *gate) forget() {
+func (g *gate) forget(tk ticket) {
 	g.mu.Lock()
 	g.answeredLocked()
+	if tk.probe {
+		g.probing, g.closedAt = false, time.Now() // the next probe after another MaxWait
+	}
 	g.mu.Unlock()
 }
 
@@ -94,8 +144,9 @@ func (g *gate) closedUntil() (time.Time, Hints) {
 // errWaitBeyondBudget is returned, without sending, when the gate is closed
 // for longer than the caller's MaxWait.
 type errWaitBeyondBudget struct {
-	until time.Time
-	hints Hints
+	until  time.Time
+	hints  Hints
+	status int // the status of the answer that closed the gate
 }
 
 func (e *errWaitBeyondBudget) Error() string {
@@ -105,32 +156,72 @@ func (e *errWaitBeyondBudget) Error() string {
 // acquire blocks until a request may be sent and counts it in flight; the
 // caller then reports the outcome with learn or forget. It returns the
 // context's error when the context ends first, and *errWaitBeyondBudget at
-// once when the wait would go beyond maxWait. onWait, if not nil, hears the
-// first wait.
-func (g *gate) acquire(ctx context.Context, maxWait time.Duration, onWait func(time.Duration)) error {
+// once when the wait would go beyond maxWait, unless maxWait has passed since
+// the gate closed and no probe is in flight: then this request is the probe.
+// onWait, if not nil, hears the first wait.
+func (g *gate) acquire(ctx context.Context, maxWait time.Duration, onWait func(time.Duration)) (ticket, error) {
 	start := time.Now()
+	var slot time.Time // a reserved slot of the pacer's schedule, and its generation
+	var gen uint64
 	for waited := false; ; waited = true {
 		g.mu.Lock()
 		now := time.Now()
 		openAt, hs, reservedOnly := g.blockedLocked(now)
+		var paced, one, slotted bool
+		if openAt.IsZero() {
+			openAt, one, slotted = g.pace.next(now)
+			switch {
+			case one && g.inflight > 0:
+				openAt = now.Add(maxHint) // the drain: wait for the answer in flight
+			case slotted:
+				if slot.IsZero() || gen != g.pace.gen {
+					slot, gen = g.pace.reserve(now)
+				}
+				if now.Before(slot) {
+					openAt = slot
+				}
+			}
+			paced = !openAt.IsZero()
+		}
 		if openAt.IsZero() {
 			g.inflight++
 			g.mu.Unlock()
-			return nil
+			return ticket{sent: now}, nil
 		}
 		wakeAt := openAt
-		if openAt.Sub(start) > maxWait {
+		switch {
+		case one:
+		case paced && openAt.Sub(now) > maxWait:
+			g.mu.Unlock()
+			return ticket{}, &errWaitBeyondBudget{until: openAt, hints: Hints{Limit: -1, Remaining: -1}, status: http.StatusTooManyRequests}
+		case paced:
+		case openAt.Sub(start) > maxWait:
 			// The window outlasts the budget. When its quota is only
 			// reserved by requests in flight, one of them may fail and free
 			// it, so wait for answers, but not beyond the budget.
-			if !reservedOnly || !now.Before(start.Add(maxWait)) {
+			switch {
+			case !reservedOnly && !g.probing && !g.closedAt.IsZero() && !now.Before(g.closedAt.Add(maxWait)):
+				// Closed for MaxWait already: ask the provider again.
+				g.probing = true
+				g.inflight++
 				g.mu.Unlock()
-				return &errWaitBeyondBudget{until: openAt, hints: hs}
+				return ticket{sent: now, probe: true}, nil
+			case !reservedOnly || !now.Before(start.Add(maxWait)):
+				status := g.status
+				if !now.Before(g.until) {
+					status = http.StatusTooManyRequests // the quota window holds it
+				}
+				g.mu.Unlock()
+				return ticket{}, &errWaitBeyondBudget{until: openAt, hints: hs, status: status}
 			}
 			wakeAt = start.Add(maxWait)
 		}
-		var changed chan struct{} // nil, never ready, when no answer can open the gate
-		if !now.Before(g.until) {
+		// changed is nil, never ready, when no answer can open the gate, and
+		// for a wait for a slot of the pacer's schedule: answers do not move
+		// a slot sooner, and waking every waiter at every answer would cost
+		// more than the wait.
+		var changed chan struct{}
+		if !now.Before(g.until) && (!paced || one) {
 			if g.changed == nil {
 				g.changed = make(chan struct{})
 			}
@@ -138,14 +229,14 @@ func (g *gate) acquire(ctx context.Context, maxWait time.Duration, onWait func(t
 		}
 		g.mu.Unlock()
 
-		if !waited && onWait != nil {
+		if !waited && onWait != nil && !paced && !one {
 			onWait(openAt.Sub(now))
 		}
 		t := time.NewTimer(wakeAt.Sub(now))
 		select {
 		case <-ctx.Done():
 			t.Stop()
-			return ctx.Err()
+			return ticket{}, ctx.Err()
 		case <-changed:
 			t.Stop()
 		case <-t.C:

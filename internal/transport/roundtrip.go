@@ -30,7 +30,8 @@ type call struct {
 	redact redactor
 	// location is the last answer's Location when it did not parse, kept
 	// out of http.Client's sight (see hideUnparseableLocation).
-	location []string
+	location   []string
+	retryCount // retry.go
 }
 
 type callKey struct{}
@@ -78,12 +79,14 @@ type attemptTransport struct {
 	maxWait  time.Duration
 	logger   *slog.Logger
 	provider string
+	policy   // policy.go
 }
 
 func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	parent := req.Context()
 	st := callFrom(parent)
-	if err := t.gate.acquire(parent, t.maxWait, func(d time.Duration) { t.logGateWait(parent, st, d) }); err != nil {
+	tk, err := t.gate.acquire(parent, t.maxWait, func(d time.Duration) { t.logGateWait(parent, st, d) })
+	if err != nil {
 		return nil, err
 	}
 	if st != nil {
@@ -93,7 +96,7 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	start := time.Now()
 	resp, err := t.inner.RoundTrip(req.WithContext(ctx))
 	if err != nil {
-		t.gate.forget()
+		t.gate.forget(tk)
 		// Only our own deadline, with the caller's context alive, is a timeout;
 		// test it before cancel, which would make every error look like one.
 		timedOut := errors.Is(ctx.Err(), context.DeadlineExceeded) && parent.Err() == nil
@@ -105,7 +108,10 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 		return nil, err
 	}
 	now := time.Now()
-	t.gate.learn(resp.StatusCode, ParseHints(resp.Header, now), now)
+	paced := t.gate.learn(tk, resp.StatusCode, t.hints(resp.Header, now), now)
+	if st != nil {
+		st.lastPaced = paced
+	}
 	hideUnparseableLocation(req, resp, st)
 	if resp.StatusCode == http.StatusSwitchingProtocols && req.Header.Get("Upgrade") == "" {
 		// net/http hands a 101's raw connection over as the body, which no
