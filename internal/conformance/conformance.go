@@ -61,6 +61,17 @@ type Provider struct {
 	// not exist (Casdoor: HTTP 200 "User doesn't exist"). Nil: a 404 with
 	// {"success":false,"error":"User not found"}.
 	NotFound func(w http.ResponseWriter)
+	// ResetMethod is the HTTP method of ResetMFA and ResetOwnMFA; empty
+	// means POST (Mattermost: PUT).
+	ResetMethod string
+	// LoadID returns the i-th of many distinct valid user IDs; nil means
+	// IDFor of a UUID. For providers whose IDs cannot hold a UUID
+	// (Mattermost: 26 letters and digits).
+	LoadID func(i int) string
+	// ErrorBody, when set, writes the provider's own error body for a
+	// status, where the suite needs an answer with the status's class;
+	// nil means the suite's {"success":false,"error":...}.
+	ErrorBody func(w http.ResponseWriter, status int)
 }
 
 // request is what the server received, for assertions after the call.

@@ -38,8 +38,9 @@ const (
 	planCount
 )
 
-// loadID is the plan's user ID: a UUID, valid for every provider, that
-// the server finds in the path or the body.
+// loadID is the plan's user ID unless the provider has its own
+// (Provider.LoadID): a UUID, that the server finds in the request URI or
+// the body (in the provider's form, Provider.IDFor).
 func loadID(i int) string { return fmt.Sprintf("00000000-0000-4000-8000-%012d", i) }
 
 var loadIDPattern = regexp.MustCompile(`00000000-0000-4000-8000-[0-9]{12}`)
@@ -54,13 +55,11 @@ func testSharedClientUnderLoad(t *testing.T, p Provider) {
 	seen := map[string]int{} // requests per user ID
 	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
-		id := loadIDPattern.FindString(r.URL.RequestURI() + " " + string(body))
+		id, i := p.findLoadID(r.URL.RequestURI()+" "+string(body), goroutines*perGoroutine)
 		mu.Lock()
 		seen[id]++
 		n := seen[id]
 		mu.Unlock()
-		var i int
-		_, _ = fmt.Sscanf(id[len(id)-12:], "%d", &i)
 		switch plan(i % int(planCount)) {
 		case planOK:
 			p.Success(w)
@@ -68,12 +67,12 @@ func testSharedClientUnderLoad(t *testing.T, p Provider) {
 			p.notFound(w)
 		case planRateLimitOnce:
 			if n == 1 {
-				statusJSON(w, http.StatusTooManyRequests, `{"success":false,"error":"slow down"}`)
+				p.errorAnswer(w, http.StatusTooManyRequests)
 				return
 			}
 			p.Success(w)
 		case planRateLimited:
-			statusJSON(w, http.StatusTooManyRequests, `{"success":false,"error":"slow down"}`)
+			p.errorAnswer(w, http.StatusTooManyRequests)
 		case planServerErrorOnce:
 			if n == 1 {
 				statusJSON(w, http.StatusServiceUnavailable, `<html>busy</html>`)
@@ -95,7 +94,7 @@ func testSharedClientUnderLoad(t *testing.T, p Provider) {
 		wg.Go(func() {
 			for k := range perGoroutine {
 				i := g*perGoroutine + k
-				errs[i] = c.ResetMFA(bg(), p.idFor(loadID(i)))
+				errs[i] = c.ResetMFA(bg(), p.loadID(i))
 			}
 		})
 	}
@@ -103,7 +102,7 @@ func testSharedClientUnderLoad(t *testing.T, p Provider) {
 
 	all := fastRetry.MaxRetries + 1
 	for i, err := range errs {
-		id := loadID(i)
+		id := p.loadID(i)
 		pl := plan(i % int(planCount))
 		wantRequests := 1
 		switch pl {

@@ -30,7 +30,7 @@ func testHostileHints(t *testing.T, p Provider) {
 
 	always := func(status int, kv ...string) func(int, http.ResponseWriter, *http.Request) {
 		return func(_ int, w http.ResponseWriter, _ *http.Request) {
-			statusJSON(w, status, `{"success":false,"error":"slow down"}`, kv...)
+			p.errorAnswer(w, status, kv...)
 		}
 	}
 
@@ -69,7 +69,7 @@ func testHostileHints(t *testing.T, p Provider) {
 	} {
 		t.Run("RetryAfter"+name+"BacksOff", func(t *testing.T) {
 			answer := func(_ int, w http.ResponseWriter, _ *http.Request) {
-				statusJSON(w, http.StatusTooManyRequests, `{"success":false,"error":"slow down"}`, "Retry-After", retryAfter())
+				p.errorAnswer(w, http.StatusTooManyRequests, "Retry-After", retryAfter())
 			}
 			inBubble(t, p, answer, func(t *testing.T, srv *server, newClient func(...mfaclient.Option) Client) {
 				start := time.Now()

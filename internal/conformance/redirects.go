@@ -89,7 +89,7 @@ func testCrossHostRedirects(t *testing.T, p Provider) {
 							require.NoError(t, err, "a 307/308 to the same host is followed")
 							reqs := origin.requests()[before:]
 							require.Len(t, reqs, 2)
-							assert.Equal(t, http.MethodPost, reqs[1].Method)
+							assert.Equal(t, p.method(op), reqs[1].Method)
 							assert.Equal(t, reqs[0].Body, reqs[1].Body)
 							for _, h := range p.CredentialHeaders {
 								assert.Equal(t, reqs[0].Header.Values(h), reqs[1].Header.Values(h), "same host keeps %s", h)
@@ -173,7 +173,7 @@ func testRedirects(t *testing.T, p Provider) {
 		reqs := origin.requests()
 		last := reqs[len(reqs)-1]
 		assert.True(t, strings.HasSuffix(last.Path, "/followed"))
-		assert.Equal(t, http.MethodPost, last.Method, "307 keeps the method")
+		assert.Equal(t, p.resetMethod(), last.Method, "307 keeps the method")
 		assert.Equal(t, reqs[len(reqs)-2].Body, last.Body, "and the body")
 	})
 }

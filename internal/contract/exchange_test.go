@@ -207,7 +207,7 @@ func compareHint(name, got, want string, now time.Time) string {
 
 // hintTime reads a hint as the moment it points at, and names its form
 // ("" when it is unreadable): Retry-After in seconds or as an HTTP date,
-// X-RateLimit-Reset in epoch seconds or milliseconds.
+// X-RateLimit-Reset in epoch seconds or milliseconds, or seconds from now.
 func hintTime(name, v string, now time.Time) (time.Time, string) {
 	n, err := strconv.ParseInt(v, 10, 64)
 	switch {
@@ -221,6 +221,8 @@ func hintTime(name, v string, now time.Time) (time.Time, string) {
 		return t, "date"
 	case err != nil:
 		return time.Time{}, ""
+	case n < 1e9: // seconds from now (Mattermost)
+		return now.Add(time.Duration(n) * time.Second), "delay"
 	case n > 1e12:
 		return time.UnixMilli(n), "epochms"
 	default:

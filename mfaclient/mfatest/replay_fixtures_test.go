@@ -1,6 +1,7 @@
 package mfatest
 
 import (
+	"cmp"
 	"encoding/json"
 	"net/http"
 	"path/filepath"
@@ -48,8 +49,10 @@ var (
 		"ErrNotFound": true, "ErrMFANotEnabled": true, "ErrSecondFactorRequired": true, "ErrRateLimited": true,
 		"ErrServer": true, "ErrUnexpectedResponse": true, "ErrNetwork": true, "ErrClientDefect": true,
 	}
-	knownTypes = map[string]bool{"APIError": true, "RateLimitError": true, "ForbiddenError": true, "OpError": true}
-	knownOps   = map[string]bool{"ResetMFA": true, "ResetOwnMFA": true, "SetPrimaryMFA": true, "ResetTOTP": true, "SetUserPrimaryMFA": true}
+	// resetMethods are the providers whose requests are not POSTs.
+	resetMethods = map[string]string{"mattermost": http.MethodPut}
+	knownTypes   = map[string]bool{"APIError": true, "RateLimitError": true, "ForbiddenError": true, "OpError": true}
+	knownOps     = map[string]bool{"ResetMFA": true, "ResetOwnMFA": true, "SetPrimaryMFA": true, "ResetTOTP": true, "SetUserPrimaryMFA": true}
 	// credentialHeaders may only ever hold these placeholder values.
 	credentialHeaders = map[string][]string{
 		"Authorization": {"Bearer {{token}}", "Basic {{basic}}"},
@@ -58,15 +61,17 @@ var (
 		"X-2fa-Code":    {"{{2faCode}}"},
 	}
 	// realServerDoc is the source.doc of a fixture recorded from a real
-	// server: "<server> v<version>, <source file>".
-	realServerDoc = regexp.MustCompile(`^[A-Z][A-Za-z. ]+ v[0-9]+\.[0-9]+\.[0-9]+, [a-z0-9_./-]+$`)
+	// server: "<server> v<version>, <source file>", and optionally the
+	// function in it ("Mattermost v6.7.2, api4/user.go updateUserMfa"); its
+	// source.url links the source.
+	realServerDoc = regexp.MustCompile(`^[A-Z][A-Za-z. ]+ v[0-9]+\.[0-9]+\.[0-9]+, [a-z0-9_./-]+( [A-Za-z_][A-Za-z0-9_.]*)?$`)
 )
 
 func TestFixtures_wellFormed(t *testing.T) {
 	for _, f := range loadTestdata(t) {
 		t.Run(fixtureID(f), func(t *testing.T) {
 			assert.Equal(t, filepath.Base(filepath.Dir(f.Path)), f.Provider, "a fixture lives under testdata/<provider>/")
-			assert.True(t, knownDocs[f.Source.Doc] || strings.HasPrefix(f.Source.Doc, "https://") || realServerDoc.MatchString(f.Source.Doc), "source.doc %q", f.Source.Doc)
+			assert.True(t, knownDocs[f.Source.Doc] || strings.HasPrefix(f.Source.Doc, "https://") || realServerDoc.MatchString(f.Source.Doc) && f.Source.URL != "", "source.doc %q", f.Source.Doc)
 			assert.NotEmpty(t, f.Source.Section)
 			assert.NotEmpty(t, f.Description)
 			assert.True(t, knownOps[f.Call.Operation], "call.operation %q", f.Call.Operation)
@@ -105,7 +110,7 @@ func TestFixtures_wellFormed(t *testing.T) {
 				}
 			}
 
-			assert.Equal(t, http.MethodPost, f.Request.Method)
+			assert.Equal(t, cmp.Or(resetMethods[f.Provider], http.MethodPost), f.Request.Method)
 			assert.True(t, strings.HasPrefix(f.Request.Path, "/"), "request.path %q", f.Request.Path)
 			for name, v := range f.Request.Headers {
 				if want, ok := credentialHeaders[http.CanonicalHeaderKey(name)]; ok {

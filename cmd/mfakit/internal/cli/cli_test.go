@@ -100,7 +100,7 @@ func TestUsageErrorsExitTwoAndSendNothing(t *testing.T) {
 		{"bad URL names its variable", map[string]string{"FLASHBACK_TOKEN": "secret-token-value", "FLASHBACK_URL": "http://example.com"}, []string{"reset", "--provider", "flashback", "u1"}, `mfakit: reset: FLASHBACK_URL: plain http is allowed only to a loopback host, not "example.com"`},
 		{"missing from file", env, []string{"reset", "--provider", "flashback", "--from", "/nonexistent/users.txt"}, "no such file"},
 		{"bad 2fa method", env, []string{"reset", "--provider", "rocketchat", "--2fa-method", "sms", "u1"}, "--2fa-method must be one of totp, email, password"},
-		{"reset-own on entryguard", env, []string{"reset-own", "--provider", "entryguard"}, `--provider must be one of flashback, rocketchat, not "entryguard"`},
+		{"reset-own on entryguard", env, []string{"reset-own", "--provider", "entryguard"}, `--provider must be one of flashback, rocketchat, mattermost, not "entryguard"`},
 		{"reset-own with a user", env, []string{"reset-own", "--provider", "flashback", "u1"}, "takes no arguments"},
 		{"set-primary on rocketchat", rcEnv, []string{"set-primary", "--provider", "rocketchat", "totp"}, "mfakit: set-primary: rocketchat SetPrimaryMFA: not supported by this provider"},
 		{"set-primary email on flashback", env, []string{"set-primary", "--provider", "flashback", "email"}, "mfakit: set-primary: flashback SetPrimaryMFA: not supported by this provider"},

@@ -1,0 +1,18 @@
+package realmm
+
+import (
+	"testing"
+	"time"
+)
+
+// RFC 6238 Appendix B, SHA-1 seed "12345678901234567890", truncated to six
+// digits.
+func TestTOTPVectors(t *testing.T) {
+	const secret = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ" // base32 of the seed
+	for unix, want := range map[int64]string{59: "287082", 1111111109: "081804", 1234567890: "005924", 2000000000: "279037"} {
+		got, err := TOTP(secret, time.Unix(unix, 0))
+		if err != nil || got != want {
+			t.Errorf("TOTP at %d = %q, %v; want %q", unix, got, err, want)
+		}
+	}
+}
