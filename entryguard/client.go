@@ -65,7 +65,7 @@ func (c *Client) ResetMFA(ctx context.Context, userID string) error {
 	if err := transport.CheckUserID(provider, opReset, userID); err != nil {
 		return err
 	}
-	if !isUUID(userID) {
+	if !transport.IsUUID(userID) {
 		return transport.InvalidInputFor(provider, opReset, userID, "user ID is not a UUID")
 	}
 	return c.t.Do(ctx, &transport.Request{
@@ -89,24 +89,3 @@ func (c *Client) SetPrimaryMFA(_ context.Context, method mfaclient.Method) error
 // RateLimitedUntil reports until when the client holds requests back because
 // EntryGuard said so; zero or past when it does not.
 func (c *Client) RateLimitedUntil() time.Time { return c.t.RateLimitedUntil() }
-
-// isUUID reports whether s has the 8-4-4-4-12 hexadecimal form.
-func isUUID(s string) bool {
-	if len(s) != 36 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch i {
-		case 8, 13, 18, 23:
-			if c != '-' {
-				return false
-			}
-		default:
-			if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
-				return false
-			}
-		}
-	}
-	return true
-}

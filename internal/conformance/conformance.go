@@ -61,9 +61,15 @@ type Provider struct {
 	// not exist (Casdoor: HTTP 200 "User doesn't exist"). Nil: a 404 with
 	// {"success":false,"error":"User not found"}.
 	NotFound func(w http.ResponseWriter)
-	// ResetMethod is the HTTP method of ResetMFA and ResetOwnMFA; empty
-	// means POST (Mattermost: PUT).
+	// ResetMethod is the HTTP method of the reset request (ResetMFA's and
+	// ResetOwnMFA's); "" means POST (Mattermost: PUT, Kratos: DELETE).
 	ResetMethod string
+	// PreludePaths are the paths (with query) of requests ResetMFA sends
+	// before the reset request (Kratos reads the identity first). The
+	// provider's harness answers them itself, below the SDK's transport, so
+	// the suite's servers see only the reset request; the suite ignores their
+	// log records.
+	PreludePaths []string
 	// LoadID returns the i-th of many distinct valid user IDs; nil means
 	// IDFor of a UUID. For providers whose IDs cannot hold a UUID
 	// (Mattermost: 26 letters and digits).

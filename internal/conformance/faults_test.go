@@ -229,8 +229,13 @@ func TestEntryGuardAmbiguousReset(t *testing.T) {
 			assert.Equal(t, 1, eg.Requests(), "not retried")
 			assert.Zero(t, eg.Resets(eg.Member.ID))
 
+			// Calling again resets: a client without the short attempt
+			// timeout, so a loaded machine cannot turn this check into one
+			// more timeout.
 			eg.SetLatency(0)
-			require.NoError(t, c.ResetMFA(bg(), eg.Member.ID), "calling again resets")
+			again, err := entryguard.New(eg.Admin.Token, mfaclient.WithBaseURL(eg.URL()), burstRetry)
+			require.NoError(t, err)
+			require.NoError(t, again.ResetMFA(bg(), eg.Member.ID), "calling again resets")
 			assert.Equal(t, 1, eg.Resets(eg.Member.ID))
 		})
 	}

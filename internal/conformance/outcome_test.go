@@ -6,6 +6,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/mfakit/mfakit/casdoor"
 	"github.com/mfakit/mfakit/entryguard"
 	"github.com/mfakit/mfakit/flashback"
 	"github.com/mfakit/mfakit/mattermost"
@@ -45,6 +46,13 @@ func TestLostAnswers(t *testing.T) {
 			require.NoError(t, err)
 			return mm.Fake, func(ctx context.Context) error { return c.ResetOwnMFA(ctx) },
 				func() int { return mm.Resets(mm.Member.ID) }
+		}},
+		{Name: "casdoor/ResetMFA", Idempotent: true, Start: func(t *testing.T) (*mfatest.Fake, func(context.Context) error, func() int) {
+			cd := mfatest.NewCasdoor(t, mfatest.WithoutRateLimit())
+			c, err := casdoor.New(cd.URL(), casdoor.Credentials{ClientID: cd.App.ClientID, ClientSecret: cd.App.ClientSecret}, burstRetry)
+			require.NoError(t, err)
+			return cd.Fake, func(ctx context.Context) error { return c.ResetMFA(ctx, cd.Member.ID) },
+				func() int { return cd.Resets(cd.Member.ID) }
 		}},
 		{Name: "rocketchat/ResetMFA", Idempotent: true, Start: rocketChatLostAnswer(func(t *testing.T, rc *mfatest.RocketChatFake, c *rocketchat.Client) (*rocketchat.Client, string) {
 			require.NoError(t, rc.SetMFA(rc.Admin.ID, false)) // challenged for the password digest, which stays valid

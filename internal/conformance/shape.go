@@ -1,20 +1,17 @@
 package conformance
 
 import (
-	"cmp"
 	"fmt"
 	"net/http"
 	"strings"
 )
 
 // The Provider knobs for providers that differ from the suite's first three
-// in what the suite sends: a reset that is not a POST, user IDs that are
-// not UUIDs, and an error body of another shape.
+// in what the suite sends: the method of each operation (see also
+// provider_shape.go), user IDs that are not UUIDs, and an error body of
+// another shape.
 
-// resetMethod is the HTTP method ResetMFA must send.
-func (p Provider) resetMethod() string { return cmp.Or(p.ResetMethod, http.MethodPost) }
-
-// method is the HTTP method op must send: ResetMethod for the resets, POST
+// method is the HTTP method op must send: resetMethod for the resets, POST
 // for SetPrimaryMFA.
 func (p Provider) method(op operation) string {
 	if op.Name == "SetPrimaryMFA" {

@@ -117,7 +117,7 @@ var rateLimitHeaders = []string{"X-RateLimit-Limit", "X-RateLimit-Remaining", "X
 // (as JSON when the fixture's is JSON, byte for byte otherwise) and the
 // headers a client acts on. A header the fixture does not list must be
 // absent, except that X-RateLimit-* may come with any Rocket.Chat answer
-// (it sends them on every response of a limited route; providers.md A(b)).
+// (it sends them on every response of a limited route; Rocket.Chat apps/meteor/server/api/ApiClass.ts).
 func checkResponse(f *mfatest.Fixture, ex exchange, now time.Time) []string {
 	want := f.Response
 	var diffs []string

@@ -20,11 +20,6 @@ var (
 	cdMember who = func(r *fakeRun) mfatest.FakeUser { return r.cd.Member }
 )
 
-// casdoorUser is a user of the real server's seed that the fixtures name.
-func casdoorUser(name string, preferred string) mfatest.FakeUser {
-	return mfatest.FakeUser{ID: mfatest.CasdoorOrganization + "/" + name, Role: "user", MFAEnabled: true, PrimaryMethod: preferred}
-}
-
 // Users of the real server's seed (scripts/real/casdoor.sh) that the
 // fixtures name, with TOTP and email MFA on as the real-server tests leave
 // them.

@@ -78,7 +78,10 @@ func ClassForStatus(status int) error {
 //     503 and 504 in their own shapes (a bare 429 is even documented, by
 //     EntryGuard), and what the caller should do — wait, then try again —
 //     does not depend on who said it.
-func (c *Client) verdict(a *Answer, more bool) Verdict {
+//
+// classify is the request's own classifier (Request.Classify), nil for the
+// client's.
+func (c *Client) verdict(a *Answer, more bool, classify Classifier) Verdict {
 	switch {
 	case a.StatusCode < 100 || a.StatusCode > 599:
 		return Verdict{Class: mfaclient.ErrUnexpectedResponse,
@@ -87,7 +90,10 @@ func (c *Client) verdict(a *Answer, more bool) Verdict {
 		return Verdict{Class: shapelessClass(a.StatusCode),
 			Detail: fmt.Sprintf("the body is longer than the %d KiB kept: the answer does not look like %s's API", MaxBodyKept>>10, c.provider)}
 	}
-	v := c.classify(a)
+	if classify == nil {
+		classify = c.classify
+	}
+	v := classify(a)
 	if v.Class == nil || shaped(a, v) {
 		return v
 	}

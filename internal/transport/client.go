@@ -143,6 +143,11 @@ type Request struct {
 	// UserID is the user the call names, "" when it names none
 	// (ResetOwnMFA, SetPrimaryMFA): every error of the call carries it.
 	UserID string
+	// Classify, when set, reads this request's answers instead of the
+	// client's Classifier: a call made of several requests (Kratos reads an
+	// identity, then deletes its credentials) decodes each success into its
+	// own variables.
+	Classify Classifier
 }
 
 // Do sends req, retrying as the policy allows, and returns nil on the
@@ -183,7 +188,7 @@ func (c *Client) Do(ctx context.Context, req *Request) error {
 	if readErr != nil {
 		return c.lostAnswer(req, a, readErr, st.attempts, r)
 	}
-	v := c.verdict(a, more)
+	v := c.verdict(a, more, req.Classify)
 	if v.Class == nil {
 		return nil
 	}

@@ -4,7 +4,7 @@
 // It offers three tools:
 //
 //   - Stateful fakes of each provider (StartFlashback, StartEntryGuard,
-//     StartRocketChat, or NewFlashback and friends in tests). Each is a real
+//     StartRocketChat, StartKratos, or NewFlashback and friends in tests). Each is a real
 //     HTTP server on 127.0.0.1 with seeded users, answering as the provider's
 //     documentation says: the same status codes, JSON bodies byte for byte,
 //     headers, Rocket.Chat's 2FA challenge and rate limiter, and EntryGuard's

@@ -11,7 +11,7 @@ import (
 
 // EntryGuardFake is a fake EntryGuard API serving
 // POST /api/v1/users/{id}/reset-mfa as
-// seeds/entryguard-post-users-id-reset-mfa.txt documents it: a reset turns
+// https://docs.entryguard.io/api-reference/users/reset-mfa documents it: a reset turns
 // MFA off, so a second reset of the same user answers 400 "MFA is not
 // enabled for this user".
 //

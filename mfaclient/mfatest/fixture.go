@@ -20,22 +20,28 @@ type Fixture struct {
 	// Path is the file the fixture was read from (not part of the JSON).
 	Path string `json:"-"`
 
-	Provider    string   `json:"provider"` // "flashback", "entryguard", "rocketchat"
-	Description string   `json:"description,omitempty"`
-	Source      Source   `json:"source"`
-	Call        Call     `json:"call"`
-	Request     Request  `json:"request"`
-	Response    Response `json:"response"`
-	Expect      Outcome  `json:"expect"`
+	Provider    string `json:"provider"` // "flashback", "entryguard", "rocketchat"
+	Description string `json:"description,omitempty"`
+	Source      Source `json:"source"`
+	Call        Call   `json:"call"`
+	// Before are the requests the call sends before Request, with their
+	// answers, in order; empty for a call of one request. The caller's
+	// outcome (Expect) follows the last answer.
+	Before   []Exchange `json:"before,omitempty"`
+	Request  Request    `json:"request"`
+	Response Response   `json:"response"`
+	Expect   Outcome    `json:"expect"`
 }
 
 // Source says where a fixture's shape comes from.
 type Source struct {
 	// Doc is where the shape is documented: the provider's public docs page
-	// or source file ("https://..."), or a file under shared/
-	// ("seeds/flashback-post-mfa-reset.txt").
+	// or source file ("https://..."); for a fixture recorded from a real
+	// server, "<server> v<version>, <source file>"; for a case composed by
+	// mfakit (a proxy's page), "README.md", whose error table states the
+	// rule.
 	Doc string `json:"doc"`
-	// Section names the part of Doc: "403 Response", "A(b) REST rate limiter".
+	// Section names the part of Doc: "403 Response", "REST rate limiter".
 	Section string `json:"section,omitempty"`
 	// URL is the public source behind a reference entry, when there is one.
 	URL string `json:"url,omitempty"`

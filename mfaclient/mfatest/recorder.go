@@ -67,6 +67,12 @@ type Recorder struct {
 	// written (passwords, the target's e-mail, anything else). Credential
 	// headers need not be listed: their values are scrubbed anyway.
 	Secrets Placeholders
+	// MultiRequest records every request made under one RecordAs name
+	// into one fixture, the earlier ones under "before": for a provider
+	// whose one call sends several requests (Kratos's ResetMFA reads the
+	// identity, then deletes each second factor). Default false: a second
+	// request under a name is written as "<name>-2.json".
+	MultiRequest bool
 
 	mu      sync.Mutex
 	unnamed int
@@ -206,6 +212,12 @@ func (r *Recorder) record(req *http.Request, reqBody []byte, resp *http.Response
 
 	rec := r.byName[n.name]
 	path := filepath.Join(r.Dir, n.name+".json")
+	if rec != nil && r.MultiRequest && named {
+		prev := rec.fixture
+		f.Before = append(prev.Before, Exchange{Request: prev.Request, Response: prev.Response})
+		rec.fixture = f
+		return writeFixture(rec.path, f)
+	}
 	if rec != nil {
 		rec.count++
 		path = filepath.Join(r.Dir, fmt.Sprintf("%s-%d.json", n.name, rec.count))

@@ -266,3 +266,42 @@ func TestTwoFactorFromBody(t *testing.T) {
 		assert.Equal(t, fix.Expect.TwoFactor, twoFactorFromBody(fix.Response.Body), f)
 	}
 }
+
+// With MultiRequest, the requests of one named call are one fixture: the
+// earlier ones under "before", the last as "request", and the file replays.
+func TestRecorderMultiRequest(t *testing.T) {
+	n := 0
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n++
+		if r.Method == http.MethodGet {
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = io.WriteString(w, `{"id":"u1"}`)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	t.Cleanup(ts.Close)
+	dir := t.TempDir()
+	rec := &Recorder{Dir: dir, Provider: "kratos", MultiRequest: true}
+	hc := &http.Client{Transport: rec}
+	ctx := RecordAs(context.Background(), "reset-204", Call{Operation: "ResetMFA", UserID: "u1"})
+	for _, m := range []string{http.MethodGet, http.MethodDelete, http.MethodDelete} {
+		req, err := http.NewRequestWithContext(ctx, m, ts.URL+"/admin/identities/u1", nil)
+		require.NoError(t, err)
+		resp, err := hc.Do(req)
+		require.NoError(t, err)
+		resp.Body.Close()
+	}
+	require.NoError(t, rec.Outcome(ctx, nil))
+	entries, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	require.Len(t, entries, 1, "one call, one file")
+	f, err := Load(filepath.Join(dir, "reset-204.json"))
+	require.NoError(t, err)
+	require.Len(t, f.Before, 2)
+	assert.Equal(t, http.MethodGet, f.Before[0].Request.Method)
+	assert.Equal(t, http.MethodDelete, f.Before[1].Request.Method)
+	assert.Equal(t, http.StatusNoContent, f.Response.Status)
+	assert.True(t, f.Expect.Success)
+	assert.Len(t, f.Steps(), 3)
+}

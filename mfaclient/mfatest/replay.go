@@ -75,7 +75,8 @@ func (p Placeholders) substitute(s string) (string, bool) {
 // A ReplayServer is an httptest server that answers with recorded fixtures
 // and checks that every request is the one the fixture expects.
 //
-// Fixtures are served strictly in the order given, one request each,
+// Fixtures are served strictly in the order given, one request each (a
+// fixture with Before is one request per exchange, Before first),
 // whatever the request's method and path: a test that makes the calls in
 // a known order gets deterministic answers, and a request sent in the wrong
 // order is reported as a mismatch rather than silently matched to another
@@ -107,7 +108,7 @@ func NewReplayServer(t testing.TB, fixtures ...*Fixture) *ReplayServer {
 	s := &ReplayServer{t: t}
 	for _, f := range fixtures {
 		if f.Expect.WantsRequest() {
-			s.queue = append(s.queue, f)
+			s.queue = append(s.queue, f.Steps()...)
 		}
 	}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
