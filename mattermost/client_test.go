@@ -126,7 +126,7 @@ func TestSetPrimaryMFAUnsupported(t *testing.T) {
 		err := c.SetPrimaryMFA(context.Background(), m)
 		assert.True(t, isOnly(err, mfaclient.ErrUnsupported), "%s: %v", m, err)
 	}
-	assert.ErrorIs(t, c.SetPrimaryMFA(context.Background(), "carrier_pigeon"), mfaclient.ErrInvalidInput)
+	assert.ErrorIs(t, c.SetPrimaryMFA(context.Background(), "carrier-pigeon"), mfaclient.ErrInvalidInput)
 	assert.Empty(t, got())
 }
 
@@ -176,7 +176,7 @@ func TestClassify(t *testing.T) {
 		"401 no id":               {status: 401, body: `{"id":"","message":"x","status_code":401}`, class: mfaclient.ErrUnexpectedResponse},
 		"403 HTML":                {status: 403, body: html, ctype: "text/html", class: mfaclient.ErrUnexpectedResponse},
 		"429 limiter":             {status: 429, body: "limit exceeded\n", ctype: "text/plain; charset=utf-8", class: mfaclient.ErrRateLimited, message: "limit exceeded"},
-		"429 other, no hints":     {status: 429, body: html, ctype: "text/html", class: mfaclient.ErrRateLimited}, // a gateway's 429 still means wait
+		"429 other, no hints":     {status: 429, body: html, ctype: "text/html", class: mfaclient.ErrRateLimited}, // gateways answer 429 in their own shapes
 		"500 app error":           {status: 500, body: appError("mfa.deactivate.app_error", "Unable to update MFA active status for the user.", 500), class: mfaclient.ErrServer, code: "mfa.deactivate.app_error", message: "Unable to update MFA active status for the user."},
 		"500 hardened":            {status: 500, body: `{"id":"","message":"Internal Server Error","detailed_error":"","status_code":500}`, class: mfaclient.ErrServer},
 		"502 HTML":                {status: 502, body: html, ctype: "text/html", class: mfaclient.ErrServer},

@@ -1,9 +1,9 @@
 package mattermost_test
 
 import (
-	"fmt"
 	"io"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/mfakit/mfakit/internal/conformance"
@@ -36,23 +36,18 @@ func TestConformance(t *testing.T) {
 		},
 		ResetIdempotent: true,
 		ResetMethod:     http.MethodPut,
-		LoadID:          loadID,
-		ErrorBody:       errorBody,
-		NotFound:        func(w http.ResponseWriter) { errorBody(w, http.StatusNotFound) },
+		// A plain UUID's last 26 hex digits: a valid Mattermost ID.
+		IDFor: func(plain string) string {
+			hex := strings.ReplaceAll(plain, "-", "")
+			return hex[len(hex)-26:]
+		},
+		NotFound: func(w http.ResponseWriter) {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusNotFound)
+			_, _ = io.WriteString(w, `{"id":"app.user.missing_account.const","message":"Unable to find the user.","detailed_error":"","request_id":"8f5tcwq6qpdz3rcoibakbbkzrc","status_code":404}`)
+		},
+		RateLimited: func(w http.ResponseWriter) {
+			http.Error(w, "limit exceeded", http.StatusTooManyRequests) // the limiter's answer
+		},
 	})
 }
-
-// errorBody writes Mattermost's answer for status: the limiter's text on a
-// 429, an AppError otherwise.
-func errorBody(w http.ResponseWriter, status int) {
-	if status == http.StatusTooManyRequests {
-		http.Error(w, "limit exceeded", status) // the limiter's answer
-		return
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_, _ = fmt.Fprintf(w, `{"id":"app.user.missing_account.const","message":"Unable to find the user.","detailed_error":"","request_id":"8f5tcwq6qpdz3rcoibakbbkzrc","status_code":%d}`, status)
-}
-
-// loadID is the i-th of many Mattermost IDs: 26 lowercase letters and digits.
-func loadID(i int) string { return fmt.Sprintf("loadtest%018d", i) }

@@ -175,8 +175,8 @@ func finishFixture(t *testing.T, path, description string) {
 	require.NoError(t, err)
 	f.Description = description
 	f.Source = mfatest.Source{
-		Doc:     "Mattermost v6.7.2, api4/user.go updateUserMfa",
-		Section: "PUT /api/v4/users/{user_id}/mfa",
+		Doc:     "Mattermost v6.7.2, api4/user.go",
+		Section: "updateUserMfa: PUT /api/v4/users/{user_id}/mfa",
 		URL:     "https://github.com/mattermost/mattermost-server/blob/v6.7.2/api4/user.go",
 		Note:    "Recorded from a real Mattermost v6.7.2 (PostgreSQL 15) by " + t.Name() + " with MFAKIT_RECORD=1 (scripts/real-providers).",
 	}

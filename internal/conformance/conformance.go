@@ -70,14 +70,11 @@ type Provider struct {
 	// the suite's servers see only the reset request; the suite ignores their
 	// log records.
 	PreludePaths []string
-	// LoadID returns the i-th of many distinct valid user IDs; nil means
-	// IDFor of a UUID. For providers whose IDs cannot hold a UUID
-	// (Mattermost: 26 letters and digits).
-	LoadID func(i int) string
-	// ErrorBody, when set, writes the provider's own error body for a
-	// status, where the suite needs an answer with the status's class;
-	// nil means the suite's {"success":false,"error":...}.
-	ErrorBody func(w http.ResponseWriter, status int)
+	// RateLimited, when set, writes the provider's own 429 answer (body and
+	// Content-Type; the suite sets its hint headers first), where the suite
+	// needs a 429 that keeps its class whatever its hints (Mattermost's
+	// limiter: text/plain "limit exceeded"). Nil: {"success":false,"error":"slow down"}.
+	RateLimited func(w http.ResponseWriter)
 }
 
 // request is what the server received, for assertions after the call.

@@ -8,7 +8,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"regexp"
 	"sync"
 	"testing"
 
@@ -38,12 +37,9 @@ const (
 	planCount
 )
 
-// loadID is the plan's user ID unless the provider has its own
-// (Provider.LoadID): a UUID, that the server finds in the request URI or
-// the body (in the provider's form, Provider.IDFor).
+// loadID is the plan's plain user ID: a UUID, which the provider's IDFor
+// turns into its own form; the server finds either in the request.
 func loadID(i int) string { return fmt.Sprintf("00000000-0000-4000-8000-%012d", i) }
-
-var loadIDPattern = regexp.MustCompile(`00000000-0000-4000-8000-[0-9]{12}`)
 
 // testSharedClientUnderLoad: 64 goroutines share one client; each resets
 // four users whose plans differ; every call's error (or success) and
@@ -94,7 +90,7 @@ func testSharedClientUnderLoad(t *testing.T, p Provider) {
 		wg.Go(func() {
 			for k := range perGoroutine {
 				i := g*perGoroutine + k
-				errs[i] = c.ResetMFA(bg(), p.loadID(i))
+				errs[i] = c.ResetMFA(bg(), p.idFor(loadID(i)))
 			}
 		})
 	}
@@ -102,7 +98,7 @@ func testSharedClientUnderLoad(t *testing.T, p Provider) {
 
 	all := fastRetry.MaxRetries + 1
 	for i, err := range errs {
-		id := p.loadID(i)
+		id := loadID(i)
 		pl := plan(i % int(planCount))
 		wantRequests := 1
 		switch pl {

@@ -30,9 +30,7 @@ var mattermostRow = &Provider{
 			URL:     f.URL(),
 			Values:  Values{KeyURL: f.URL(), KeyToken: f.Admin.Token},
 			AdminID: f.Admin.ID, MemberID: f.Member.ID,
-			// Mattermost's IDs are 26 letters and digits; its client
-			// refuses the default UUID.
-			UnknownID: f.SeedID(999_999),
+			UnknownID: mfatest.NewMattermostID(), // well-formed, and no user has it
 			Server:    f,
 		}, nil
 	},

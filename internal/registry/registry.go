@@ -134,7 +134,7 @@ func (p *Provider) FromEnv(env func(string) string) Values {
 }
 
 // all is the table, in the order providers are listed to people.
-var all = []*Provider{flashbackRow, entryguardRow, rocketchatRow, mattermostRow, casdoorRow, kratosRow}
+var all = []*Provider{flashbackRow, entryguardRow, rocketchatRow, casdoorRow, kratosRow, mattermostRow}
 
 // All returns every provider, in listing order.
 func All() []*Provider { return slices.Clone(all) }
