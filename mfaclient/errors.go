@@ -41,11 +41,17 @@ var (
 	// ErrServer: 5xx, or the provider saying it failed on its side.
 	ErrServer = errors.New("server error")
 	// ErrUnexpectedResponse: an answer that fits no documented shape and no
-	// other class: a 2xx that is not the documented success, a redirect that
-	// was not followed.
+	// other class: a 2xx that is not the documented success (also one with
+	// trailing data, duplicate or case-folded keys), a redirect that was not
+	// followed, a status whose body is not the provider's shape for it (an
+	// HTML 404 from a proxy or a wrong base URL), a status outside 100–599.
+	// APIError.Detail says which.
 	ErrUnexpectedResponse = errors.New("unexpected response")
 	// ErrNetwork: no HTTP answer at all after every allowed attempt
-	// (connection refused or reset, the per-attempt timeout, a TLS failure).
+	// (connection refused or reset, the per-attempt timeout, a TLS failure;
+	// an *OpError), or an answer lost on the way: its body cut before its
+	// end, or stalled past the per-attempt timeout (an *APIError with the
+	// status and what came of the body).
 	ErrNetwork = errors.New("network failure")
 	// ErrClientDefect: the provider rejected the shape of the request mfakit
 	// built (Rocket.Chat's 400 invalid-params: its body schema refused a key
@@ -74,10 +80,14 @@ type APIError struct {
 	// a proxy or a wrong base URL), "the answer was cut after 12 bytes of
 	// its body". Empty when the provider's answer says it all.
 	Detail    string
-	RequestID string      // when the provider sends one
-	Header    http.Header // response headers, credentials removed
-	Body      []byte      // raw body, at most 64 KiB kept, credentials redacted
-	Attempts  int         // requests sent, retries included
+	RequestID string // when the provider sends one
+	// Header is the response headers, credentials removed, at most 64 KiB
+	// of names and values: the headers mfakit reads (request IDs, rate-limit
+	// hints, Location, WWW-Authenticate, Content-Type) first, then the others
+	// in order of name, each whole or not at all; the rest is dropped.
+	Header   http.Header
+	Body     []byte // raw body, at most 64 KiB kept, credentials redacted
+	Attempts int    // requests sent, retries included
 
 	Class error // the sentinel this answer belongs to
 	Cause error // the provider's decoded body, or nil when it did not decode

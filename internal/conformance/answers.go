@@ -48,6 +48,7 @@ func testWrongTypes(t *testing.T, p Provider) {
 	c, err := p.New(ts.URL, noRetry)
 	require.NoError(t, err)
 
+	ops := operations(t, p)
 	seen := map[string]bool{}
 	mutations := 0
 	for _, f := range fixtures {
@@ -71,7 +72,7 @@ func testWrongTypes(t *testing.T, p Provider) {
 			mu.Lock()
 			answer = mutatedAnswer{status: f.Response.Status, body: body}
 			mu.Unlock()
-			err = c.ResetMFA(bg(), p.UserID)
+			err = operationNamed(ops, f.Call.Operation).Call(bg(), c)
 
 			where := fmt.Sprintf("%s with %s", filepath.Base(f.Path), m.what)
 			got := mfatest.OutcomeOf(err)

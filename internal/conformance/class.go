@@ -121,6 +121,7 @@ func testStrictErrorBodies(t *testing.T, p Provider) {
 	t.Cleanup(ts.Close)
 	c, err := p.New(ts.URL, noRetry)
 	require.NoError(t, err)
+	ops := operations(t, p)
 	n := 0
 	for _, f := range fixtures {
 		code := f.Response.Status
@@ -145,7 +146,7 @@ func testStrictErrorBodies(t *testing.T, p Provider) {
 				status.Store(int32(code))
 				body.Store([]byte(b))
 				n++
-				err := c.ResetMFA(bg(), p.UserID)
+				err := operationNamed(ops, f.Call.Operation).Call(bg(), c)
 				where := filepath.Base(f.Path) + " with " + what
 				require.Error(t, err, where)
 				apiErr := requireAPIError(t, err, code, mfaclient.ErrUnexpectedResponse, 1)

@@ -45,10 +45,16 @@ type Provider struct {
 	CredentialHeaders []string
 	// UserID is a valid user ID; ResetPath is where ResetMFA(UserID) goes.
 	UserID, ResetPath string
-	// Success writes the provider's documented success answer.
+	// Success writes the provider's documented success answer; the suite
+	// serves it to every operation (ResetMFA, ResetOwnMFA when the client is
+	// a SelfResetter, SetPrimaryMFA when a method is supported).
 	Success func(w http.ResponseWriter)
 	// ResetIdempotent says a 5xx on ResetMFA may be retried.
 	ResetIdempotent bool
+	// NotRepeated names the other operations that are not repeated after an
+	// attempt that may have reached the server (Rocket.Chat's ResetOwnMFA,
+	// which logs the caller out). The rest are repeated.
+	NotRepeated []string
 	// Carries, when set, reports whether a request to ResetPath (its request
 	// URI and body) carries the user ID id where the provider reads it and
 	// nothing else (Casdoor: owner and name query parameters). Nil: the ID

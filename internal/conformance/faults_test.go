@@ -208,20 +208,23 @@ func TestEntryGuardAmbiguousReset(t *testing.T) {
 	// The failure came from EntryGuard, or the attempt ended before it
 	// acted: nothing happened, and calling again resets.
 	notReached := []struct {
-		name  string
-		fail  func(eg *mfatest.EntryGuardFake)
-		class error
+		name    string
+		fail    func(eg *mfatest.EntryGuardFake)
+		class   error
+		timeout time.Duration
 	}{
+		// The default attempt timeout: a short one could end this attempt
+		// on a loaded machine before the 500 came.
 		{"ServerError", func(eg *mfatest.EntryGuardFake) {
 			eg.FailNext(1, mfatest.Failure{Status: http.StatusInternalServerError})
-		}, mfaclient.ErrServer},
-		{"LatencyBeyondAttemptTimeout", func(eg *mfatest.EntryGuardFake) { eg.SetLatency(time.Minute) }, mfaclient.ErrNetwork},
+		}, mfaclient.ErrServer, mfaclient.DefaultAttemptTimeout},
+		{"LatencyBeyondAttemptTimeout", func(eg *mfatest.EntryGuardFake) { eg.SetLatency(time.Minute) }, mfaclient.ErrNetwork, 50 * time.Millisecond},
 	}
 	for _, tc := range notReached {
 		t.Run(tc.name, func(t *testing.T) {
 			eg := mfatest.NewEntryGuard(t, mfatest.WithoutRateLimit())
 			c, err := entryguard.New(eg.Admin.Token, mfaclient.WithBaseURL(eg.URL()), burstRetry,
-				mfaclient.WithAttemptTimeout(50*time.Millisecond))
+				mfaclient.WithAttemptTimeout(tc.timeout))
 			require.NoError(t, err)
 			tc.fail(eg)
 			err = c.ResetMFA(bg(), eg.Member.ID)

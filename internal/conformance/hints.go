@@ -24,6 +24,10 @@ const maxSaneHint = 366 * 24 * time.Hour
 // retry), and no panic. The default retry policy is used, inside a bubble,
 // so its real waits (500ms doubling, 60s cap) cost nothing.
 func testHostileHints(t *testing.T, p Provider) {
+	eachOperation(t, p, func(t *testing.T, op operation) { testHostileHintsOf(t, p, op) })
+}
+
+func testHostileHintsOf(t *testing.T, p Provider, op operation) {
 	def := mfaclient.DefaultRetryPolicy()
 	// Exponential backoff with jitter: at most MinWait·(1+2+4) over 3 retries.
 	maxBackoff := def.MinWait * 7
@@ -44,12 +48,12 @@ func testHostileHints(t *testing.T, p Provider) {
 			inBubble(t, p, always(http.StatusTooManyRequests, "Retry-After", retryAfter), func(t *testing.T, srv *server, newClient func(...mfaclient.Option) Client) {
 				c := newClient()
 				start := time.Now()
-				rl := requireRateLimit(t, c.ResetMFA(bg(), p.UserID), 1)
+				rl := requireRateLimit(t, op.Call(bg(), c), 1)
 				assert.Greater(t, rl.RetryAfter, def.MaxWait, "the hint is reported, beyond the cap")
 				assert.LessOrEqual(t, rl.RetryAfter, maxSaneHint, "and bounded, not overflowed")
 				assert.Zero(t, time.Since(start), "no sleep for a hint beyond MaxWait")
 
-				err := c.ResetMFA(bg(), p.UserID)
+				err := op.Call(bg(), c)
 				assert.ErrorIs(t, err, mfaclient.ErrRateLimited, "the next call too")
 				assert.Zero(t, time.Since(start), "and it does not sleep either")
 				assert.LessOrEqual(t, len(srv.requests()), 2)
@@ -73,7 +77,7 @@ func testHostileHints(t *testing.T, p Provider) {
 			}
 			inBubble(t, p, answer, func(t *testing.T, srv *server, newClient func(...mfaclient.Option) Client) {
 				start := time.Now()
-				rl := requireRateLimit(t, newClient().ResetMFA(bg(), p.UserID), def.MaxRetries+1)
+				rl := requireRateLimit(t, op.Call(bg(), newClient()), def.MaxRetries+1)
 				assert.Zero(t, rl.RetryAfter, "no usable hint")
 				elapsed := time.Since(start)
 				assert.LessOrEqual(t, elapsed, maxBackoff, "the policy's own backoff, not the hint")
@@ -96,7 +100,7 @@ func testHostileHints(t *testing.T, p Provider) {
 			inBubble(t, p, answer, func(t *testing.T, srv *server, newClient func(...mfaclient.Option) Client) {
 				c := newClient()
 				start := time.Now()
-				rl := requireRateLimit(t, c.ResetMFA(bg(), p.UserID), def.MaxRetries+1)
+				rl := requireRateLimit(t, op.Call(bg(), c), def.MaxRetries+1)
 				assert.Zero(t, rl.RetryAfter)
 				assert.True(t, rl.Reset.IsZero(), "reset %s", rl.Reset)
 				assert.Equal(t, -1, rl.Limit)
@@ -110,7 +114,7 @@ func testHostileHints(t *testing.T, p Provider) {
 	t.Run("GarbageResetDoesNotHideRetryAfter", func(t *testing.T) {
 		inBubble(t, p, rateLimitedOnce(p, "Retry-After", "2", "X-RateLimit-Reset", "soon"), func(t *testing.T, srv *server, newClient func(...mfaclient.Option) Client) {
 			start := time.Now()
-			require.NoError(t, newClient().ResetMFA(bg(), p.UserID))
+			require.NoError(t, op.Call(bg(), newClient()))
 			reqs := srv.requests()
 			require.Len(t, reqs, 2)
 			wait := reqs[1].At.Sub(start)
@@ -127,8 +131,8 @@ func testHostileHints(t *testing.T, p Provider) {
 		inBubble(t, p, answer, func(t *testing.T, srv *server, newClient func(...mfaclient.Option) Client) {
 			c := newClient()
 			start := time.Now()
-			require.NoError(t, c.ResetMFA(bg(), p.UserID))
-			require.NoError(t, c.ResetMFA(bg(), p.UserID))
+			require.NoError(t, op.Call(bg(), c))
+			require.NoError(t, op.Call(bg(), c))
 			assert.Zero(t, time.Since(start), "an unreadable reset holds nothing back")
 			assert.Len(t, srv.requests(), 2)
 		})
@@ -137,9 +141,9 @@ func testHostileHints(t *testing.T, p Provider) {
 	t.Run("ServerErrorHugeRetryAfterCappedAtMaxWait", func(t *testing.T) {
 		inBubble(t, p, always(http.StatusServiceUnavailable, "Retry-After", "999999999999"), func(t *testing.T, srv *server, newClient func(...mfaclient.Option) Client) {
 			start := time.Now()
-			err := newClient().ResetMFA(bg(), p.UserID)
+			err := op.Call(bg(), newClient())
 			attempts := 1
-			if p.ResetIdempotent {
+			if op.Repeated {
 				attempts = def.MaxRetries + 1
 			}
 			requireAPIError(t, err, http.StatusServiceUnavailable, mfaclient.ErrServer, attempts)

@@ -31,6 +31,10 @@ const maxHeaderKept = 64 << 10
 // does not pin megabytes. The headers mfakit reads (request ID, rate-limit
 // hints) are read before anything is dropped.
 func testHeaderBomb(t *testing.T, p Provider) {
+	eachOperation(t, p, func(t *testing.T, op operation) { testHeaderBombOf(t, p, op) })
+}
+
+func testHeaderBombOf(t *testing.T, p Provider, op operation) {
 	const n, size = 9000, 1000
 	value := strings.Repeat("v", size)
 	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
@@ -48,12 +52,12 @@ func testHeaderBomb(t *testing.T, p Provider) {
 	require.NoError(t, err)
 
 	var before, after runtime.MemStats
-	memAround(&before, &after, true, func() { err = c.ResetMFA(bg(), p.UserID) })
+	memAround(&before, &after, true, func() { err = op.Call(bg(), c) })
 	apiErr := requireAPIError(t, err, http.StatusBadGateway, mfaclient.ErrServer, 1)
 	kept := headerBytes(apiErr.Header)
 	retained := int64(after.HeapAlloc) - int64(before.HeapAlloc)
-	t.Logf("%s: header bomb of %d KiB: the error keeps %d headers, %d KiB of them; the heap grew by %d KiB while the error is held",
-		p.Name, n*size>>10, len(apiErr.Header), kept>>10, retained>>10)
+	t.Logf("%s %s: header bomb of %d KiB: the error keeps %d headers, %d KiB of them; the heap grew by %d KiB while the error is held",
+		p.Name, op.Name, n*size>>10, len(apiErr.Header), kept>>10, retained>>10)
 	assert.LessOrEqual(t, kept, maxHeaderKept, "header bytes kept in the error")
 	assert.NotEmpty(t, apiErr.Header, "what fits is kept")
 	assert.Equal(t, "bomb-42", apiErr.RequestID, "read before anything is dropped")

@@ -5,6 +5,7 @@ package conformance
 import (
 	"context"
 	"errors"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -18,6 +19,10 @@ type operation struct {
 	// UserID is the user the call names, "" when it names none.
 	UserID string
 	Call   func(ctx context.Context, c Client) error
+	// Repeated says a 5xx or a lost answer is retried for this operation
+	// (Provider.ResetIdempotent for ResetMFA, Provider.NotRepeated for the
+	// others).
+	Repeated bool
 }
 
 // operations lists every operation p offers: ResetMFA always, ResetOwnMFA
@@ -48,7 +53,31 @@ func operations(t *testing.T, p Provider) []operation {
 		}})
 		break
 	}
+	for i := range ops {
+		ops[i].Repeated = p.repeated(ops[i].Name)
+	}
 	return ops
+}
+
+// repeated says whether p retries the operation called name after an
+// attempt that may have reached the server.
+func (p Provider) repeated(name string) bool {
+	if name == "ResetMFA" {
+		return p.ResetIdempotent
+	}
+	return !slices.Contains(p.NotRepeated, name)
+}
+
+// operationNamed is the operation of ops called name (a fixture's
+// call.operation), or ResetMFA for one the suite does not make (Rocket.Chat's
+// ResetTOTP reaches the same endpoint).
+func operationNamed(ops []operation, name string) operation {
+	for _, op := range ops {
+		if op.Name == name {
+			return op
+		}
+	}
+	return ops[0]
 }
 
 // eachOperation runs f as a subtest per operation p offers.

@@ -116,6 +116,10 @@ func testCrossHostRedirects(t *testing.T, p Provider) {
 // credential reaches it; 301/302/303 (which would turn the POST into a GET)
 // are not followed either; a 307 to the same host is.
 func testRedirects(t *testing.T, p Provider) {
+	eachOperation(t, p, func(t *testing.T, op operation) { testRedirectsOf(t, p, op) })
+}
+
+func testRedirectsOf(t *testing.T, p Provider, op operation) {
 	other := newServer(func(_ int, w http.ResponseWriter, _ *http.Request) { p.Success(w) })
 	ots := httptest.NewServer(other)
 	t.Cleanup(ots.Close)
@@ -156,7 +160,7 @@ func testRedirects(t *testing.T, p Provider) {
 			hc := &http.Client{Transport: headerSetter{"X-Case", tc.header}}
 			c, err := p.New(ts.URL, mfaclient.WithHTTPClient(hc), mfaclient.WithRetry(fastRetry))
 			require.NoError(t, err)
-			err = c.ResetMFA(bg(), p.UserID)
+			err = op.Call(bg(), c)
 			var apiErr *mfaclient.APIError
 			require.ErrorAs(t, err, &apiErr)
 			assert.True(t, isOnly(err, mfaclient.ErrUnexpectedResponse), "%v", err)
@@ -169,7 +173,7 @@ func testRedirects(t *testing.T, p Provider) {
 	t.Run("SameHost307", func(t *testing.T) {
 		c, err := p.New(ts.URL)
 		require.NoError(t, err)
-		require.NoError(t, c.ResetMFA(bg(), p.UserID))
+		require.NoError(t, op.Call(bg(), c))
 		reqs := origin.requests()
 		last := reqs[len(reqs)-1]
 		assert.True(t, strings.HasSuffix(last.Path, "/followed"))

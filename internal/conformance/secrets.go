@@ -268,6 +268,10 @@ func withTwoFactorCode(c Client, code string) (Client, bool) {
 // APIError.Header. The transport knows them from the client's configured
 // and per-call headers, not from a list naming any provider's.
 func testCredentialHeadersNotKept(t *testing.T, p Provider) {
+	eachOperation(t, p, func(t *testing.T, op operation) { testCredentialHeadersNotKeptOf(t, p, op) })
+}
+
+func testCredentialHeadersNotKeptOf(t *testing.T, p Provider, op operation) {
 	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		for _, h := range p.CredentialHeaders {
 			w.Header().Set(h, "echo of "+h)
@@ -277,7 +281,7 @@ func testCredentialHeadersNotKept(t *testing.T, p Provider) {
 	t.Cleanup(ts.Close)
 	c, err := p.New(ts.URL, noRetry)
 	require.NoError(t, err)
-	apiErr := requireAPIError(t, c.ResetMFA(bg(), p.UserID), http.StatusInternalServerError, mfaclient.ErrServer, 1)
+	apiErr := requireAPIError(t, op.Call(bg(), c), http.StatusInternalServerError, mfaclient.ErrServer, 1)
 	for _, h := range p.CredentialHeaders {
 		assert.Empty(t, apiErr.Header.Values(h), "credential header %s kept in the error", h)
 	}

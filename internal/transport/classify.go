@@ -30,12 +30,16 @@ type Verdict struct {
 	// transport, not by classifiers.
 	Detail string
 	// Cause is the provider's decoded body, reachable with errors.As; nil
-	// when the body did not decode.
+	// when the body did not decode. It is also the classifier's word that
+	// the body has the provider's error shape: the transport keeps a
+	// status's Class only with a Cause that names a Code or a Message (see
+	// verdict), so a classifier sets Cause only for its own error body.
 	Cause error
 }
 
 // A Classifier reads a provider's answers. It is the only provider-specific
 // part of error handling: transport builds the typed error from its Verdict.
+// It decodes bodies with DecodeObject, the one strict decoder.
 type Classifier func(a *Answer) Verdict
 
 // ClassForStatus is the class an answer has when its body names nothing more

@@ -153,7 +153,7 @@ type Request struct {
 // Do sends req, retrying as the policy allows, and returns nil on the
 // provider's documented success or the typed error for anything else. The
 // stages of a call, in order (doc.go traces one call through them):
-// request.go builds the request; attempt.go, retry.go and gate.go send it;
+// request.go builds the request; roundtrip.go, retry.go and gate.go send it;
 // body.go reads and bounds the answer; redact.go redacts it; the provider's
 // classifier decodes it (decode.go) and classifies it (classify.go);
 // errors.go builds the typed error.

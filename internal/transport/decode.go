@@ -34,46 +34,65 @@ func DecodeObject(body []byte, v any) bool {
 
 // strictKeys reports whether the JSON value b has no duplicate key in any
 // object and no key that folds to a field name of t (at the same depth)
-// without being that name.
+// without being that name. It only scans: b is decoded afterwards by
+// encoding/json, which rejects anything that is not valid JSON, so here
+// invalid JSON only has to end the scan, never to be diagnosed.
 func strictKeys(b []byte, t reflect.Type) bool {
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.UseNumber()
-	return walkValue(dec, t)
+	_, ok := scanValue(b, skipSpace(b, 0), t, 0)
+	return ok
 }
 
-// walkValue reads one value from dec; t is the Go type it will decode
-// into, nil when unknown (then only duplicate keys are checked below it).
-func walkValue(dec *json.Decoder, t reflect.Type) bool {
-	tok, err := dec.Token()
-	if err != nil {
-		return false
+// maxDepth is encoding/json's own nesting limit.
+const maxDepth = 10000
+
+// scanValue scans the value at b[i:] (t is the Go type it will decode into,
+// nil when unknown: then only duplicate keys are checked below it) and
+// returns the index after it.
+func scanValue(b []byte, i int, t reflect.Type, depth int) (int, bool) {
+	if i >= len(b) || depth > maxDepth {
+		return i, false
 	}
-	d, ok := tok.(json.Delim)
-	if !ok {
-		return true
-	}
-	t = deref(t)
-	switch d {
+	switch b[i] {
 	case '{':
-		return walkObject(dec, t)
+		return scanObject(b, i+1, deref(t), depth+1)
 	case '[':
 		var elem reflect.Type
-		if t != nil && (t.Kind() == reflect.Slice || t.Kind() == reflect.Array) {
+		if t = deref(t); t != nil && (t.Kind() == reflect.Slice || t.Kind() == reflect.Array) {
 			elem = t.Elem()
 		}
-		for dec.More() {
-			if !walkValue(dec, elem) {
-				return false
-			}
+		i = skipSpace(b, i+1)
+		if i < len(b) && b[i] == ']' {
+			return i + 1, true
 		}
-		_, err := dec.Token()
-		return err == nil
+		for {
+			var ok bool
+			if i, ok = scanValue(b, i, elem, depth+1); !ok {
+				return i, false
+			}
+			i = skipSpace(b, i)
+			if i >= len(b) {
+				return i, false
+			}
+			if b[i] == ']' {
+				return i + 1, true
+			}
+			if b[i] != ',' {
+				return i, false
+			}
+			i = skipSpace(b, i+1)
+		}
+	case '"':
+		end, _ := stringEnd(b, i)
+		return end + 1, end > 0
 	}
-	return false
+	for i < len(b) && !strings.ContainsRune(" \t\r\n,]}", rune(b[i])) {
+		i++ // a number or a literal
+	}
+	return i, true
 }
 
-func walkObject(dec *json.Decoder, t reflect.Type) bool {
-	var fields map[string]reflect.Type
+func scanObject(b []byte, i int, t reflect.Type, depth int) (int, bool) {
+	var fields *structFields
 	var elem reflect.Type
 	switch {
 	case t == nil:
@@ -82,31 +101,71 @@ func walkObject(dec *json.Decoder, t reflect.Type) bool {
 	case t.Kind() == reflect.Map:
 		elem = t.Elem()
 	}
-	seen := map[string]bool{}
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			return false
+	var small [16][]byte
+	keys := small[:0] // this object's keys so far, raw; on the stack for most objects
+	i = skipSpace(b, i)
+	if i < len(b) && b[i] == '}' {
+		return i + 1, true
+	}
+	for {
+		if i >= len(b) || b[i] != '"' {
+			return i, false
 		}
-		key, _ := tok.(string)
-		if seen[key] {
-			return false
+		end, escaped := stringEnd(b, i)
+		if end < 0 {
+			return i, false
 		}
-		seen[key] = true
+		key := b[i+1 : end]
+		if escaped {
+			// A key spelled with escapes ("\u0073uccess") is compared as
+			// encoding/json reads it.
+			var s string
+			if json.Unmarshal(b[i:end+1], &s) != nil {
+				return i, false
+			}
+			key = []byte(s)
+		}
+		for _, k := range keys {
+			if bytes.Equal(k, key) {
+				return i, false // a duplicate: encoding/json would keep the last
+			}
+		}
+		keys = append(keys, key)
 		ft := elem
 		if fields != nil {
 			var exact bool
-			ft, exact = fields[key]
-			if !exact && foldsToField(key, fields) {
-				return false
+			ft, exact = fields.byName[string(key)]
+			if !exact && fields.folds(key) {
+				return i, false
 			}
 		}
-		if !walkValue(dec, ft) {
-			return false
+		i = skipSpace(b, end+1)
+		if i >= len(b) || b[i] != ':' {
+			return i, false
 		}
+		var ok bool
+		if i, ok = scanValue(b, skipSpace(b, i+1), ft, depth); !ok {
+			return i, false
+		}
+		i = skipSpace(b, i)
+		if i >= len(b) {
+			return i, false
+		}
+		if b[i] == '}' {
+			return i + 1, true
+		}
+		if b[i] != ',' {
+			return i, false
+		}
+		i = skipSpace(b, i+1)
 	}
-	_, err := dec.Token()
-	return err == nil
+}
+
+func skipSpace(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\r' || b[i] == '\n') {
+		i++
+	}
+	return i
 }
 
 func deref(t reflect.Type) reflect.Type {
@@ -116,30 +175,40 @@ func deref(t reflect.Type) reflect.Type {
 	return t
 }
 
-// foldsToField reports whether key matches a field name the way
-// encoding/json matches names (Unicode simple folding, as strings.EqualFold).
-func foldsToField(key string, fields map[string]reflect.Type) bool {
-	for name := range fields {
-		if strings.EqualFold(key, name) {
+// structFields is what the strict scan needs of a struct type: its JSON
+// field names with their types, and the names as bytes for folding.
+type structFields struct {
+	byName map[string]reflect.Type
+	names  [][]byte
+}
+
+// folds reports whether key matches a field name the way encoding/json
+// matches names (Unicode simple folding, as bytes.EqualFold).
+func (f *structFields) folds(key []byte) bool {
+	for _, name := range f.names {
+		if bytes.EqualFold(key, name) {
 			return true
 		}
 	}
 	return false
 }
 
-var fieldCache sync.Map // reflect.Type -> map[string]reflect.Type
+var fieldCache sync.Map // reflect.Type -> *structFields
 
 // jsonFields is the JSON names of struct t's fields, embedded structs'
 // promoted fields included (the shallower name wins, as in encoding/json),
 // with each field's type.
-func jsonFields(t reflect.Type) map[string]reflect.Type {
+func jsonFields(t reflect.Type) *structFields {
 	if f, ok := fieldCache.Load(t); ok {
-		return f.(map[string]reflect.Type)
+		return f.(*structFields)
 	}
-	fields := map[string]reflect.Type{}
-	addFields(fields, t, 0)
-	fieldCache.Store(t, fields)
-	return fields
+	f := &structFields{byName: map[string]reflect.Type{}}
+	addFields(f.byName, t, 0)
+	for name := range f.byName {
+		f.names = append(f.names, []byte(name))
+	}
+	fieldCache.Store(t, f)
+	return f
 }
 
 func addFields(fields map[string]reflect.Type, t reflect.Type, depth int) {

@@ -17,7 +17,7 @@
 //     and every header value). A failure is ErrInvalidInput, nothing sent.
 //  2. request.go: Client.Do builds the request: the client's headers (its
 //     credentials), the call's own, Accept, User-Agent.
-//  3. attempt.go: each attempt waits at the client's rate-limit gate
+//  3. roundtrip.go: each attempt waits at the client's rate-limit gate
 //     (gate.go, ratelimit.go), runs under the per-attempt timeout, learns
 //     the answer's rate-limit hints, and is logged (redacted). An unasked
 //     101 loses its body at once; a redirect's Location that does not parse

@@ -1,7 +1,7 @@
 package transport
 
 // How a client's *http.Client is built: the shared connection pool, the
-// attempt transport in front of it (attempt.go), and the redirect policy
+// attempt transport in front of it (roundtrip.go), and the redirect policy
 // that keeps credentials on their host.
 
 import (

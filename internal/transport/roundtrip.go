@@ -114,17 +114,21 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 		_ = resp.Body.Close()
 		resp.Body, resp.ContentLength = http.NoBody, 0
 	}
-	resp.Body = newAttemptBody(resp.Body, ctx, parent, cancel, t.timeout)
+	_, bounded := t.inner.(*http.Transport)
+	resp.Body = newAttemptBody(resp.Body, ctx, parent, cancel, t.timeout, !bounded)
 	t.logAttempt(parent, st, resp.StatusCode, now.Sub(start), nil)
 	return resp, nil
 }
 
 // attemptBody bounds every read of an answer's body by the attempt's
 // context (the caller's context and the attempt timeout), whatever the
-// body is: net/http bounds its own bodies, but a 101's connection or a
-// caller's RoundTripper may ignore the context, so the body is closed when
-// the context ends, which ends a blocked Read. Close ends the attempt's
-// timeout, as http.Client does for its own Timeout.
+// body is. An *http.Transport does it itself (it closes the connection when
+// the request's context ends, which ends a blocked Read); any other
+// RoundTripper (a caller's proxy library, instrumentation) may ignore the
+// context, so its body is watched: closed when the context ends. A 101's
+// raw connection, which nothing bounds, never gets here (see RoundTrip).
+// Close ends the attempt's timeout, as http.Client does for its own
+// Timeout.
 type attemptBody struct {
 	io.ReadCloser
 	ctx, parent context.Context
@@ -136,14 +140,18 @@ type attemptBody struct {
 	ended atomic.Bool
 }
 
-func newAttemptBody(body io.ReadCloser, ctx, parent context.Context, cancel context.CancelFunc, timeout time.Duration) *attemptBody {
-	b := &attemptBody{ReadCloser: body, ctx: ctx, parent: parent, cancel: cancel, timeout: timeout}
-	b.stop = context.AfterFunc(ctx, func() {
-		b.ended.Store(true)
-		_ = body.Close()
-	})
+func newAttemptBody(body io.ReadCloser, ctx, parent context.Context, cancel context.CancelFunc, timeout time.Duration, watch bool) *attemptBody {
+	b := &attemptBody{ReadCloser: body, ctx: ctx, parent: parent, cancel: cancel, timeout: timeout, stop: noStop}
+	if watch {
+		b.stop = context.AfterFunc(ctx, func() {
+			b.ended.Store(true)
+			_ = body.Close()
+		})
+	}
 	return b
 }
+
+func noStop() bool { return false }
 
 // Read reports the attempt timeout as errAttemptTimeout, and the caller's
 // context as its error, whatever the closed body gave.
