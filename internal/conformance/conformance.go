@@ -67,8 +67,7 @@ type Provider struct {
 	// not exist (Casdoor: HTTP 200 "User doesn't exist"). Nil: a 404 with
 	// {"success":false,"error":"User not found"}.
 	NotFound func(w http.ResponseWriter)
-	// ResetMethod is the HTTP method of the reset request (ResetMFA's and
-	// ResetOwnMFA's); "" means POST (Mattermost: PUT, Kratos: DELETE).
+	// ResetMethod is the HTTP method of the reset request; "" means POST.
 	ResetMethod string
 	// PreludePaths are the paths (with query) of requests ResetMFA sends
 	// before the reset request (Kratos reads the identity first). The

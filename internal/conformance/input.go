@@ -100,7 +100,7 @@ func testHeadersOf(t *testing.T, p Provider, op operation) {
 
 	reqs := srv.requests()
 	require.Len(t, reqs, 2)
-	assert.Equal(t, p.method(op), reqs[0].Method)
+	assert.Equal(t, p.resetMethod(), reqs[0].Method)
 	if op.Name == "ResetMFA" {
 		assert.Equal(t, p.ResetPath, reqs[0].Path)
 	}

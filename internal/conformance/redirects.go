@@ -89,7 +89,7 @@ func testCrossHostRedirects(t *testing.T, p Provider) {
 							require.NoError(t, err, "a 307/308 to the same host is followed")
 							reqs := origin.requests()[before:]
 							require.Len(t, reqs, 2)
-							assert.Equal(t, p.method(op), reqs[1].Method)
+							assert.Equal(t, p.resetMethod(), reqs[1].Method)
 							assert.Equal(t, reqs[0].Body, reqs[1].Body)
 							for _, h := range p.CredentialHeaders {
 								assert.Equal(t, reqs[0].Header.Values(h), reqs[1].Header.Values(h), "same host keeps %s", h)

@@ -5,20 +5,10 @@ import (
 	"strings"
 )
 
-// Knobs for providers unlike the suite's first three in what the suite
-// sends or answers: the method of each operation (Provider.ResetMethod,
-// resetMethod in provider_shape.go), and a 429 in the provider's own shape
-// (Provider.RateLimited). Provider.IDFor and Provider.NotFound are in
-// conformance.go.
-
-// method is the HTTP method op must send: resetMethod for the resets, POST
-// for SetPrimaryMFA.
-func (p Provider) method(op operation) string {
-	if op.Name == "SetPrimaryMFA" {
-		return http.MethodPost
-	}
-	return p.resetMethod()
-}
+// Knobs for providers whose IDs are not UUIDs and whose 429 has its own
+// shape (Mattermost): the load test finds a user by the plain ID or the
+// provider's form of it (Provider.IDFor), and a 429 is written in the
+// provider's shape (Provider.RateLimited).
 
 // findLoadID returns the plain load ID (loadID(i), i < n) whose plain or
 // provider form (IDFor) s contains, and i; "" and -1 when none.

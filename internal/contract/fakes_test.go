@@ -36,8 +36,8 @@ type fakeRun struct {
 	eg    *mfatest.EntryGuardFake
 	rc    *mfatest.RocketChatFake
 	cd    *mfatest.CasdoorFake
-	mm    *mfatest.MattermostFake
 	kr    *mfatest.KratosFake
+	mm    *mfatest.MattermostFake
 }
 
 // A fakeCase says how to bring a fake to a fixture's answer.
@@ -403,12 +403,12 @@ func runOnFake(t *testing.T, f *mfatest.Fixture, c fakeCase) {
 	case "casdoor":
 		r.cd = mfatest.NewCasdoor(t, opts...)
 		r.fake = r.cd.Fake
-	case "mattermost":
-		r.mm = mfatest.NewMattermost(t, opts...)
-		r.fake = r.mm.Fake
 	case "kratos":
 		r.kr = mfatest.NewKratos(t, opts...)
 		r.fake = r.kr.Fake
+	case "mattermost":
+		r.mm = mfatest.NewMattermost(t, opts...)
+		r.fake = r.mm.Fake
 	default:
 		t.Fatalf("no fake for provider %q", f.Provider)
 	}
