@@ -44,13 +44,16 @@ MATTERMOST_MAX_BURST=20
 MATTERMOST_BULK_USERS=200
 
 # mattermost_pg_bin prints the directory of PostgreSQL's server programs,
-# installing Debian's postgresql package if there is none.
+# installing what a fresh Debian lacks: the postgresql package, and curl
+# (wait_http).
 mattermost_pg_bin() {
-  local d
+  local d pkgs=()
   d=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
-  if [ -z "$d" ] || [ ! -x "$d/initdb" ]; then
-    echo "real-providers: installing PostgreSQL (apt-get)" >&2
-    apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >&2
+  { [ -n "$d" ] && [ -x "$d/initdb" ]; } || pkgs+=(postgresql)
+  command -v curl >/dev/null || pkgs+=(curl)
+  if [ ${#pkgs[@]} -gt 0 ]; then
+    echo "real-providers: installing ${pkgs[*]} (apt-get)" >&2
+    apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${pkgs[@]}" >&2
     d=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
   fi
   echo "$d"
