@@ -22,3 +22,18 @@ func TestSeedUsersArePredictableAndResettable(t *testing.T) {
 	}
 	assert.Len(t, eg.Users(), 5, "the two seeded by the fake, and three")
 }
+
+// Mattermost's seeded users have IDs of Mattermost's form (its client
+// refuses a UUID); the CLI's serve-fake rehearsal resets them through it.
+func TestSeedUsersMattermostIDs(t *testing.T) {
+	mm := NewMattermost(t)
+	ids := SeedUsers(mm, 2)
+	assert.Equal(t, []string{"seed0000000000000000000001", "seed0000000000000000000002"}, ids)
+	for _, id := range ids {
+		u, ok := mm.User(id)
+		require.True(t, ok)
+		assert.True(t, u.MFAEnabled)
+		assert.Equal(t, "system_user", u.Role, "no role that may reset others")
+	}
+	assert.Len(t, mm.Users(), 4, "the two seeded by the fake, and two")
+}
