@@ -3,12 +3,12 @@ package mfatest
 import "fmt"
 
 // Seeder is a fake that adds a user with MFA on, by ID, the way its
-// provider stores users. FlashbackFake, EntryGuardFake, RocketChatFake and
-// MattermostFake are Seeders; a fake whose users are more than a FakeUser
+// provider stores users. FlashbackFake, EntryGuardFake, RocketChatFake,
+// MattermostFake and CasdoorFake are Seeders; a fake whose users are more than a FakeUser
 // (a Kratos identity with credentials) implements SeedUser itself.
 //
 // A Seeder whose provider's IDs cannot be UUIDs (Mattermost: 26 letters and
-// digits) also has a method SeedID(i int) string, the i-th seeded user's
+// digits; Casdoor: "owner/name") also has a method SeedID(i int) string, the i-th seeded user's
 // ID in its own form; SeedUsers uses it instead of the package's SeedID.
 type Seeder interface {
 	SeedUser(id string)
@@ -67,4 +67,17 @@ func (mm *MattermostFake) SeedID(i int) string {
 // SeedUser adds a "system_user" with TOTP on, named "seed-<id>".
 func (mm *MattermostFake) SeedUser(id string) {
 	mm.AddUser(FakeUser{ID: id, Username: "seed-" + id, Role: "system_user", MFAEnabled: true})
+}
+
+// SeedID is the predictable ID of the i-th seeded Casdoor user (from 1), an
+// "owner/name" in the fake's organization ("mfakit/seed-000001"), the form
+// the Casdoor client requires.
+func (cd *CasdoorFake) SeedID(i int) string {
+	return fmt.Sprintf("%s/seed-%06d", CasdoorOrganization, i)
+}
+
+// SeedUser adds a "user" with TOTP on, as the authenticator app is
+// Casdoor's preferred method.
+func (cd *CasdoorFake) SeedUser(id string) {
+	cd.AddUser(FakeUser{ID: id, Role: "user", MFAEnabled: true, PrimaryMethod: "app"}, "")
 }

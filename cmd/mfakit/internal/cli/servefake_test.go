@@ -85,10 +85,13 @@ func TestServeFakeSeedsUsersForAPeopleRehearsal(t *testing.T) {
 	// Every fake that can seed users (all but a row whose fake lacks
 	// mfatest.Seeder) gets 40, and its column in the file: the IDs
 	// mfatest.SeedID(1) to SeedID(40), or the fake's own form of them
-	// where the provider's IDs cannot be UUIDs (Mattermost).
+	// where the provider's IDs cannot be UUIDs (Mattermost, Casdoor).
 	var seeded []string
 	wantRow := "seed-1"
-	ownForm := map[string][2]string{"mattermost": {"seed0000000000000000000001", "seed0000000000000000000040"}}
+	ownForm := map[string][2]string{
+		"mattermost": {"seed0000000000000000000001", "seed0000000000000000000040"},
+		"casdoor":    {"mfakit/seed-000001", "mfakit/seed-000040"},
+	}
 	for _, p := range registry.All() {
 		first, last := mfatest.SeedID(1), mfatest.SeedID(40)
 		if f, ok := ownForm[p.Name]; ok {
@@ -101,7 +104,7 @@ func TestServeFakeSeedsUsersForAPeopleRehearsal(t *testing.T) {
 			wantRow += ","
 		}
 	}
-	assert.Subset(t, seeded, []string{"flashback", "entryguard", "rocketchat", "mattermost"})
+	assert.Subset(t, seeded, []string{"flashback", "entryguard", "rocketchat", "mattermost", "casdoor", "kratos"})
 	data, err := os.ReadFile(people)
 	require.NoError(t, err)
 	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
@@ -111,7 +114,7 @@ func TestServeFakeSeedsUsersForAPeopleRehearsal(t *testing.T) {
 
 	code := regexp.MustCompile(`--2fa-code (\d+)`).FindStringSubmatch(stdout)
 	require.NotNil(t, code)
-	out := invocation{env: env}.run(t.Context(), "reset", "--people", people, "--output", "json", "--2fa-code", code[1], "--max", "200")
+	out := invocation{env: env}.run(t.Context(), "reset", "--people", people, "--output", "json", "--2fa-code", code[1], "--max", "300")
 	require.Equal(t, exitOK, out.code, out.stderr)
 	rs := results(t, out.stdout)
 	assert.Len(t, rs, 40*len(seeded))
