@@ -15,10 +15,6 @@ package casdoor_test
 import (
 	"bytes"
 	"context"
-	"crypto/hmac"
-	"crypto/sha1"
-	"encoding/base32"
-	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -26,7 +22,6 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"strings"
 	"testing"
 	"time"
 
@@ -34,6 +29,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/mfakit/mfakit/casdoor"
+	realtotp "github.com/mfakit/mfakit/internal/realserver/totp"
 	"github.com/mfakit/mfakit/mfaclient"
 	"github.com/mfakit/mfakit/mfaclient/mfatest"
 )
@@ -245,16 +241,9 @@ func (r *real) enrolTOTP(t *testing.T, user string) {
 // totp is RFC 6238's code (SHA-1, 30 s, 6 digits) for a base32 secret.
 func totp(t *testing.T, secret string, at time.Time) string {
 	t.Helper()
-	key, err := base32.StdEncoding.WithPadding(base32.NoPadding).DecodeString(strings.ToUpper(strings.TrimRight(secret, "=")))
+	code, err := realtotp.Code(secret, at)
 	require.NoError(t, err)
-	var msg [8]byte
-	binary.BigEndian.PutUint64(msg[:], uint64(at.Unix()/30))
-	mac := hmac.New(sha1.New, key)
-	mac.Write(msg[:])
-	sum := mac.Sum(nil)
-	off := sum[len(sum)-1] & 0x0f
-	code := binary.BigEndian.Uint32(sum[off:off+4]) & 0x7fffffff
-	return fmt.Sprintf("%06d", code%1_000_000)
+	return code
 }
 
 func requireCasdoorError(t *testing.T, err error, class error, msg string) {

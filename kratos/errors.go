@@ -17,11 +17,12 @@ import (
 // (deleteCredentialWebAuthFromIdentity).
 const noSuchCredential = "you tried to remove a "
 
-// classify maps Kratos's answers to a credential DELETE: 204 is the
-// success; an error is classed by its status, and a 404 that names a
-// missing credential (not a missing identity) is ErrMFANotEnabled.
+// classify maps Kratos's answers to a credential DELETE: 204 with no body
+// is the success (a 204 that carries one, which no HTTP server sends, is not
+// Kratos's answer); an error is classed by its status, and a 404 that names
+// a missing credential (not a missing identity) is ErrMFANotEnabled.
 func classify(a *transport.Answer) transport.Verdict {
-	if a.StatusCode == http.StatusNoContent {
+	if a.StatusCode == http.StatusNoContent && len(a.Body) == 0 {
 		return transport.Verdict{}
 	}
 	v := classifyError(a)

@@ -9,6 +9,7 @@ import (
 	"github.com/mfakit/mfakit/casdoor"
 	"github.com/mfakit/mfakit/entryguard"
 	"github.com/mfakit/mfakit/flashback"
+	"github.com/mfakit/mfakit/mattermost"
 	"github.com/mfakit/mfakit/mfaclient"
 	"github.com/mfakit/mfakit/mfaclient/mfatest"
 	"github.com/mfakit/mfakit/rocketchat"
@@ -31,6 +32,20 @@ func TestLostAnswers(t *testing.T) {
 			require.NoError(t, err)
 			return eg.Fake, func(ctx context.Context) error { return c.ResetMFA(ctx, eg.Member.ID) },
 				func() int { return eg.Resets(eg.Member.ID) }
+		}},
+		{Name: "mattermost/ResetMFA", Idempotent: true, Start: func(t *testing.T) (*mfatest.Fake, func(context.Context) error, func() int) {
+			mm := mfatest.NewMattermost(t, mfatest.WithoutRateLimit())
+			c, err := mattermost.New(mm.URL(), mm.Admin.Token, burstRetry)
+			require.NoError(t, err)
+			return mm.Fake, func(ctx context.Context) error { return c.ResetMFA(ctx, mm.Member.ID) },
+				func() int { return mm.Resets(mm.Member.ID) }
+		}},
+		{Name: "mattermost/ResetOwnMFA", Idempotent: true, Start: func(t *testing.T) (*mfatest.Fake, func(context.Context) error, func() int) {
+			mm := mfatest.NewMattermost(t, mfatest.WithoutRateLimit())
+			c, err := mattermost.New(mm.URL(), mm.Member.Token, burstRetry)
+			require.NoError(t, err)
+			return mm.Fake, func(ctx context.Context) error { return c.ResetOwnMFA(ctx) },
+				func() int { return mm.Resets(mm.Member.ID) }
 		}},
 		{Name: "casdoor/ResetMFA", Idempotent: true, Start: func(t *testing.T) (*mfatest.Fake, func(context.Context) error, func() int) {
 			cd := mfatest.NewCasdoor(t, mfatest.WithoutRateLimit())

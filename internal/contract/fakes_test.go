@@ -300,6 +300,7 @@ var fakeCases = map[string]fakeCase{
 
 	// Kratos's admin API has no authentication: any caller will do.
 	"kratos/primary-unsupported.json":        {arrange: caller(krAlice)},
+	"kratos/primary-sms-unsupported.json":    {arrange: caller(krAlice)},
 	"kratos/reset-non-uuid.json":             {arrange: caller(krAlice)},
 	"kratos/reset-404-unknown-identity.json": {arrange: caller(krAlice)},
 	"kratos/proxy-502-html.json":             {arrange: asGiven(krAlice)},

@@ -13,16 +13,14 @@ package kratosseed
 import (
 	"bytes"
 	"context"
-	"crypto/hmac"
-	"crypto/sha1"
-	"encoding/base32"
-	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/mfakit/mfakit/internal/realserver/totp"
 )
 
 // Server is a running Kratos: its admin and public base URLs.
@@ -165,7 +163,7 @@ func (s *Server) EnrolTOTP(ctx context.Context, token string) (string, error) {
 	if secret == "" {
 		return "", fmt.Errorf("kratosseed: the settings flow offers no TOTP secret (is the totp method enabled?)")
 	}
-	code, err := TOTP(secret, time.Now())
+	code, err := totp.Code(secret, time.Now())
 	if err != nil {
 		return "", err
 	}
@@ -227,21 +225,4 @@ func (s *Server) CredentialTypes(ctx context.Context, id string) ([]string, erro
 		types = append(types, t)
 	}
 	return types, nil
-}
-
-// TOTP is the RFC 6238 code (HMAC-SHA1, 30-second steps, 6 digits) of a
-// base32 secret at t.
-func TOTP(secret string, t time.Time) (string, error) {
-	key, err := base32.StdEncoding.WithPadding(base32.NoPadding).DecodeString(strings.ToUpper(strings.TrimRight(secret, "=")))
-	if err != nil {
-		return "", fmt.Errorf("kratosseed: TOTP secret: %v", err)
-	}
-	var msg [8]byte
-	binary.BigEndian.PutUint64(msg[:], uint64(t.Unix()/30))
-	mac := hmac.New(sha1.New, key)
-	mac.Write(msg[:])
-	sum := mac.Sum(nil)
-	off := sum[len(sum)-1] & 0x0f
-	v := binary.BigEndian.Uint32(sum[off:off+4]) & 0x7fffffff
-	return fmt.Sprintf("%06d", v%1_000_000), nil
 }

@@ -8,17 +8,14 @@ package realmm
 import (
 	"bytes"
 	"context"
-	"crypto/hmac"
-	"crypto/sha1"
-	"encoding/base32"
-	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
+
+	"github.com/mfakit/mfakit/internal/realserver/totp"
 )
 
 // API is one caller of a Mattermost server: its URL and a token ("" for
@@ -150,27 +147,10 @@ func (a API) EnrolTOTP(ctx context.Context, userID string) (string, error) {
 	if _, err := a.Do(ctx, http.MethodPost, "/api/v4/users/"+userID+"/mfa/generate", nil, &gen); err != nil {
 		return "", err
 	}
-	code, err := TOTP(gen.Secret, time.Now())
+	code, err := totp.Code(gen.Secret, time.Now())
 	if err != nil {
 		return "", err
 	}
 	_, err = a.Do(ctx, http.MethodPut, "/api/v4/users/"+userID+"/mfa", map[string]any{"activate": true, "code": code}, nil)
 	return gen.Secret, err
-}
-
-// TOTP is the RFC 6238 code (HMAC-SHA1, 30 s, 6 digits) of a base32
-// secret at t, as Mattermost's dgoogauth checks it.
-func TOTP(secret string, t time.Time) (string, error) {
-	key, err := base32.StdEncoding.WithPadding(base32.NoPadding).DecodeString(strings.ToUpper(strings.TrimRight(secret, "=")))
-	if err != nil {
-		return "", fmt.Errorf("TOTP secret: %w", err)
-	}
-	var msg [8]byte
-	binary.BigEndian.PutUint64(msg[:], uint64(t.Unix()/30))
-	mac := hmac.New(sha1.New, key)
-	mac.Write(msg[:])
-	sum := mac.Sum(nil)
-	off := sum[len(sum)-1] & 0x0f
-	n := binary.BigEndian.Uint32(sum[off:off+4]) & 0x7fffffff
-	return fmt.Sprintf("%06d", n%1000000), nil
 }

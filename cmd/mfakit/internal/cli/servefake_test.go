@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/mfakit/mfakit/internal/registry"
+	"github.com/mfakit/mfakit/mfaclient/mfatest"
 )
 
 // startServeFake runs serve-fake until the test ends and returns its
@@ -82,19 +83,28 @@ func TestServeFakeSeedsUsersForAPeopleRehearsal(t *testing.T) {
 	env, stdout, _ := startServeFake(t, "--users", "40", "--people", people, "--rate-limit", "50/1s", "--latency", "5ms",
 		"--addr", "127.0.0.1:0")
 	// Every fake that can seed users (all but a row whose fake lacks
-	// mfatest.Seeder) gets 40, and its column in the file.
+	// mfatest.Seeder) gets 40, and its column in the file: the IDs
+	// mfatest.SeedID(1) to SeedID(40), or the fake's own form of them
+	// where the provider's IDs cannot be UUIDs (Mattermost, Casdoor).
 	var seeded []string
-	id := "00000000-0000-4000-8000-000000000001"
 	wantRow := "seed-1"
+	ownForm := map[string][2]string{
+		"mattermost": {"seed0000000000000000000001", "seed0000000000000000000040"},
+		"casdoor":    {"mfakit/seed-000001", "mfakit/seed-000040"},
+	}
 	for _, p := range registry.All() {
-		if strings.Contains(stdout, "# "+p.Title+" at ") && regexp.MustCompile(`(?m)^# `+regexp.QuoteMeta(p.Title)+` at .*, and 40 seeded users `+id+` \.\.\. 00000000-0000-4000-8000-000000000040$`).MatchString(stdout) {
+		first, last := mfatest.SeedID(1), mfatest.SeedID(40)
+		if f, ok := ownForm[p.Name]; ok {
+			first, last = f[0], f[1]
+		}
+		if strings.Contains(stdout, "# "+p.Title+" at ") && regexp.MustCompile(`(?m)^# `+regexp.QuoteMeta(p.Title)+` at .*, and 40 seeded users `+first+` \.\.\. `+last+`$`).MatchString(stdout) {
 			seeded = append(seeded, p.Name)
-			wantRow += "," + id
+			wantRow += "," + first
 		} else {
 			wantRow += ","
 		}
 	}
-	assert.Subset(t, seeded, []string{"flashback", "entryguard", "rocketchat"})
+	assert.Subset(t, seeded, []string{"flashback", "entryguard", "rocketchat", "mattermost", "casdoor", "kratos"})
 	data, err := os.ReadFile(people)
 	require.NoError(t, err)
 	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
@@ -104,7 +114,7 @@ func TestServeFakeSeedsUsersForAPeopleRehearsal(t *testing.T) {
 
 	code := regexp.MustCompile(`--2fa-code (\d+)`).FindStringSubmatch(stdout)
 	require.NotNil(t, code)
-	out := invocation{env: env}.run(t.Context(), "reset", "--people", people, "--output", "json", "--2fa-code", code[1], "--max", "200")
+	out := invocation{env: env}.run(t.Context(), "reset", "--people", people, "--output", "json", "--2fa-code", code[1], "--max", "300")
 	require.Equal(t, exitOK, out.code, out.stderr)
 	rs := results(t, out.stdout)
 	assert.Len(t, rs, 40*len(seeded))
