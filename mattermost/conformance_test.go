@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/mfakit/mfakit/internal/conformance"
+	"github.com/mfakit/mfakit/internal/transport"
 	"github.com/mfakit/mfakit/mattermost"
 	"github.com/mfakit/mfakit/mfaclient"
 )
@@ -36,6 +37,7 @@ func TestConformance(t *testing.T) {
 		},
 		ResetIdempotent: true,
 		ResetMethod:     http.MethodPut,
+		ResetUnit:       transport.ResetSecondsFromNow,
 		// A plain UUID's last 26 hex digits: a valid Mattermost ID.
 		IDFor: func(plain string) string {
 			hex := strings.ReplaceAll(plain, "-", "")

@@ -20,6 +20,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/mfakit/mfakit/internal/transport"
 	"github.com/mfakit/mfakit/mfaclient"
 )
 
@@ -75,6 +76,11 @@ type Provider struct {
 	// the suite's servers see only the reset request; the suite ignores their
 	// log records.
 	PreludePaths []string
+	// ResetUnit is the unit of the provider's X-RateLimit-Reset, as its
+	// client reads it (transport.Config.ResetUnit); the suite writes its
+	// resets in it. Zero: epoch milliseconds, which the inferring client
+	// reads (Rocket.Chat's unit).
+	ResetUnit transport.ResetUnit
 	// RateLimited, when set, writes the provider's own 429 answer (body and
 	// Content-Type; the suite sets its hint headers first), where the suite
 	// needs a 429 that keeps its class whatever its hints (Mattermost's

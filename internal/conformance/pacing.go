@@ -2,7 +2,6 @@ package conformance
 
 import (
 	"net/http"
-	"strconv"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -261,16 +260,16 @@ func testProviderClock(t *testing.T, p Provider) {
 		want    time.Duration // when the retry is sent
 	}{
 		"SlowClockEpochReset": {-skew, func(pn time.Time) []string {
-			return []string{"X-RateLimit-Reset", strconv.FormatInt(pn.Add(10*time.Second).Unix(), 10)}
+			return []string{"X-RateLimit-Reset", resetOr(p, pn.Add(10*time.Second), pn, epochSeconds)}
 		}, 10*time.Second + time.Millisecond},
 		"FastClockEpochMillisReset": {skew, func(pn time.Time) []string {
-			return []string{"X-RateLimit-Reset", strconv.FormatInt(pn.Add(10*time.Second).UnixMilli(), 10)}
+			return []string{"X-RateLimit-Reset", resetOr(p, pn.Add(10*time.Second), pn, epochMillis)}
 		}, 10*time.Second + time.Millisecond},
 		"SlowClockRetryAfterDate": {-skew, func(pn time.Time) []string {
 			return []string{"Retry-After", pn.Add(20 * time.Second).UTC().Format(http.TimeFormat)}
 		}, 20 * time.Second},
 		"PastResetWithoutDate": {0, func(pn time.Time) []string {
-			return []string{"X-RateLimit-Reset", strconv.FormatInt(pn.Add(-skew).Unix(), 10)}
+			return []string{"X-RateLimit-Reset", resetOr(p, pn.Add(-skew), pn, epochSeconds)}
 		}, mfaclient.DefaultRetryPolicy().MinWait},
 	} {
 		t.Run(name, func(t *testing.T) {
@@ -302,7 +301,7 @@ func testProviderClock(t *testing.T, p Provider) {
 // client asking again: after MaxWait one request goes through, and its
 // answer decides.
 func testGateProbe(t *testing.T, p Provider) {
-	far := func() string { return strconv.FormatInt(time.Now().Add(300*24*time.Hour).UnixMilli(), 10) }
+	far := func() string { return resetValue(p, time.Now().Add(300*24*time.Hour), time.Now()) }
 	answer := func(n int, w http.ResponseWriter, _ *http.Request) {
 		if n < 2 { // the first answer, and the first probe's
 			w.Header().Set("X-RateLimit-Remaining", "0")

@@ -183,11 +183,10 @@ func testRateLimit(t *testing.T, p Provider) {
 	t.Run("RemainingZeroClosesGate", func(t *testing.T) {
 		synctest.Test(t, func(t *testing.T) {
 			start := time.Now()
-			reset := strconv.FormatInt(start.Add(5*time.Second).UnixMilli(), 10)
 			srv := newServer(func(_ int, w http.ResponseWriter, _ *http.Request) {
 				w.Header().Set("X-RateLimit-Limit", "10")
 				w.Header().Set("X-RateLimit-Remaining", "0") // every answer spends the quota
-				w.Header().Set("X-RateLimit-Reset", reset)
+				w.Header().Set("X-RateLimit-Reset", resetValue(p, start.Add(5*time.Second), time.Now()))
 				p.Success(w)
 			})
 			ps := newPipeServer(srv)

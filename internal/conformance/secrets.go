@@ -101,7 +101,7 @@ func testSecretsEveryPath(t *testing.T, p Provider) {
 		case "limit":
 			w.Header().Set("X-RateLimit-Remaining", "0")
 			if arg == "short" {
-				w.Header().Set("X-RateLimit-Reset", strconv.FormatInt(time.Now().Add(30*time.Millisecond).UnixMilli(), 10))
+				w.Header().Set("X-RateLimit-Reset", resetValue(p, time.Now().Add(30*time.Millisecond), time.Now()))
 			} else {
 				w.Header().Set("Retry-After", "3600")
 			}
