@@ -45,6 +45,9 @@ func New(serverURL, token string, opts ...mfaclient.Option) (*Client, error) {
 		Provider: provider,
 		Settings: s,
 		Classify: classify,
+		// ReturnStatusOK's body as json.Marshal writes it: recognised byte
+		// for byte, without decoding.
+		SuccessBodies: []string{`{"status":"OK"}`},
 	}, token)
 	if err != nil {
 		return nil, err
