@@ -42,6 +42,7 @@ func New(token string, opts ...mfaclient.Option) (*Client, error) {
 		DefaultBaseURL: DefaultBaseURL,
 		Settings:       mfaclient.ApplyOptions(opts...),
 		Classify:       classify,
+		SuccessBodies:  successBodies,
 	}, token)
 	if err != nil {
 		return nil, err

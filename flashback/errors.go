@@ -8,6 +8,14 @@ import (
 // requiredToResetOthers is the role the 403 of POST /mfa/reset names.
 const requiredToResetOthers = "OWNER or ADMINISTRATOR"
 
+// successBodies are the documented 200 bodies of POST /mfa/reset and POST
+// /mfa/primary as an Express res.json sends them (no spaces): recognised
+// byte for byte, without decoding (internal/transport/success.go).
+var successBodies = []string{
+	`{"success":true,"message":"MFA reset successfully"}`,
+	`{"success":true,"message":"Primary MFA method updated"}`,
+}
+
 // classify maps Flashback's answers. Flashback has no machine codes on these
 // endpoints, so the class is the status's; a 200 must also say
 // "success": true.

@@ -45,6 +45,9 @@ func New(serverURL, token string, opts ...mfaclient.Option) (*Client, error) {
 		Provider: provider,
 		Settings: s,
 		Classify: classify,
+		// ReturnStatusOK's body as json.Marshal writes it: recognised byte
+		// for byte, without decoding.
+		SuccessBodies: []string{`{"status":"OK"}`},
 		// Mattermost's X-Ratelimit-Reset is seconds from now
 		// (app/ratelimit.go: ceil(ResetAfter)), never an epoch.
 		ResetUnit: transport.ResetSecondsFromNow,

@@ -67,6 +67,9 @@ func New(serverURL string, creds Credentials, opts ...mfaclient.Option) (*Client
 		Header:   http.Header{"X-User-Id": {creds.UserID}, "X-Auth-Token": {creds.AuthToken}},
 		Secrets:  []string{creds.AuthToken},
 		Classify: classify,
+		// API.v1.success() with no fields, as JSON.stringify sends it:
+		// recognised byte for byte, without decoding.
+		SuccessBodies: []string{`{"success":true}`},
 	})
 	if err != nil {
 		return nil, err

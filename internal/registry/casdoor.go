@@ -29,14 +29,10 @@ var casdoorRow = &Provider{
 		{Key: KeyAccessSecret, Env: "CASDOOR_ACCESS_SECRET", Secret: true, Help: "user's access secret"},
 	},
 	New: func(v Values, opts ...mfaclient.Option) (*Client, error) {
-		c, err := casdoor.New(v[KeyURL], casdoor.Credentials{
+		return clientOf(casdoor.New(v[KeyURL], casdoor.Credentials{
 			ClientID: v[KeyClientID], ClientSecret: v[KeyClientSecret],
 			AccessKey: v[KeyAccessKey], AccessSecret: v[KeyAccessSecret],
-		}, opts...)
-		if err != nil {
-			return nil, err
-		}
-		return &Client{Resetter: c, Primary: c, UserPrimary: c, RateLimitedUntil: c.RateLimitedUntil, Native: c}, nil
+		}, opts...))
 	},
 	StartFake: func(opts ...mfatest.FakeOption) (*Fake, error) {
 		f, err := mfatest.StartCasdoor(opts...)

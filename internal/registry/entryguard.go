@@ -15,11 +15,7 @@ var entryguardRow = &Provider{
 		{Key: KeyURL, Env: "ENTRYGUARD_URL", Help: "base URL (default: production)"},
 	},
 	New: func(v Values, opts ...mfaclient.Option) (*Client, error) {
-		c, err := entryguard.New(v[KeyToken], withURL(v, opts)...)
-		if err != nil {
-			return nil, err
-		}
-		return &Client{Resetter: c, Primary: c, RateLimitedUntil: c.RateLimitedUntil, Native: c}, nil
+		return clientOf(entryguard.New(v[KeyToken], withURL(v, opts)...))
 	},
 	StartFake: func(opts ...mfatest.FakeOption) (*Fake, error) {
 		f, err := mfatest.StartEntryGuard(opts...)

@@ -15,11 +15,7 @@ var flashbackRow = &Provider{
 		{Key: KeyURL, Env: "FLASHBACK_URL", Help: "base URL (default: production)"},
 	},
 	New: func(v Values, opts ...mfaclient.Option) (*Client, error) {
-		c, err := flashback.New(v[KeyToken], withURL(v, opts)...)
-		if err != nil {
-			return nil, err
-		}
-		return &Client{Resetter: c, Self: c, Primary: c, RateLimitedUntil: c.RateLimitedUntil, Native: c}, nil
+		return clientOf(flashback.New(v[KeyToken], withURL(v, opts)...))
 	},
 	StartFake: func(opts ...mfatest.FakeOption) (*Fake, error) {
 		f, err := mfatest.StartFlashback(opts...)

@@ -32,11 +32,7 @@ var kratosRow = &Provider{
 			}
 			creds.Unauthenticated = b
 		}
-		c, err := kratos.New(v[KeyURL], creds, opts...)
-		if err != nil {
-			return nil, err
-		}
-		return &Client{Resetter: c, Primary: c, RateLimitedUntil: c.RateLimitedUntil, Native: c}, nil
+		return clientOf(kratos.New(v[KeyURL], creds, opts...))
 	},
 	StartFake: func(opts ...mfatest.FakeOption) (*Fake, error) {
 		f, err := mfatest.StartKratos(opts...)

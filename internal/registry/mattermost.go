@@ -15,11 +15,7 @@ var mattermostRow = &Provider{
 		{Key: KeyToken, Env: "MATTERMOST_TOKEN", Required: true, Secret: true, Help: "session or personal access token (Bearer)"},
 	},
 	New: func(v Values, opts ...mfaclient.Option) (*Client, error) {
-		c, err := mattermost.New(v[KeyURL], v[KeyToken], opts...)
-		if err != nil {
-			return nil, err
-		}
-		return &Client{Resetter: c, Self: c, Primary: c, RateLimitedUntil: c.RateLimitedUntil, Native: c}, nil
+		return clientOf(mattermost.New(v[KeyURL], v[KeyToken], opts...))
 	},
 	StartFake: func(opts ...mfatest.FakeOption) (*Fake, error) {
 		f, err := mfatest.StartMattermost(opts...)

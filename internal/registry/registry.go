@@ -55,6 +55,26 @@ type Client struct {
 	Native any
 }
 
+// providerClient is what every provider package's *Client is.
+type providerClient interface {
+	mfaclient.Resetter
+	mfaclient.PrimarySetter
+	RateLimitedUntil() time.Time
+}
+
+// clientOf wraps a provider's New: the interfaces it offers are read off
+// the client itself (Self and UserPrimary by type assertion), so a row
+// cannot forget one.
+func clientOf[C providerClient](c C, err error) (*Client, error) {
+	if err != nil {
+		return nil, err
+	}
+	cl := &Client{Resetter: c, Primary: c, RateLimitedUntil: c.RateLimitedUntil, Native: c}
+	cl.Self, _ = any(c).(mfaclient.SelfResetter)
+	cl.UserPrimary, _ = any(c).(mfaclient.UserPrimarySetter)
+	return cl, nil
+}
+
 // Fake is a running stateful fake of a provider (mfaclient/mfatest) with
 // the values of its seeded administrator.
 type Fake struct {

@@ -84,3 +84,32 @@ func TestRowsFakeAndClientFit(t *testing.T) {
 		})
 	}
 }
+
+// The interfaces each row offers are what its provider offers: self-reset
+// where the provider has one (Flashback, Rocket.Chat, Mattermost), another
+// user's method where it has that (Casdoor).
+func TestRowsOfferWhatTheProviderOffers(t *testing.T) {
+	var self, userPrimary []string
+	for _, p := range All() {
+		v := Values{KeyURL: "http://127.0.0.1:1"}
+		for _, s := range p.Settings {
+			if s.Required && v[s.Key] == "" {
+				v[s.Key] = "x-" + s.Key
+			}
+		}
+		if p.Name == "casdoor" {
+			v[KeyClientID], v[KeyClientSecret] = "id", "secret"
+		}
+		c, err := p.New(v)
+		require.NoError(t, err, p.Name)
+		assert.Same(t, c.Native, any(c.Resetter), p.Name)
+		if c.Self != nil {
+			self = append(self, p.Name)
+		}
+		if c.UserPrimary != nil {
+			userPrimary = append(userPrimary, p.Name)
+		}
+	}
+	assert.ElementsMatch(t, []string{"flashback", "rocketchat", "mattermost"}, self)
+	assert.ElementsMatch(t, []string{"casdoor"}, userPrimary)
+}

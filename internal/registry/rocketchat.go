@@ -16,11 +16,7 @@ var rocketchatRow = &Provider{
 		{Key: KeyAuthToken, Env: "ROCKETCHAT_AUTH_TOKEN", Required: true, Secret: true, Help: "caller's auth token (X-Auth-Token)"},
 	},
 	New: func(v Values, opts ...mfaclient.Option) (*Client, error) {
-		c, err := rocketchat.New(v[KeyURL], rocketchat.Credentials{UserID: v[KeyUserID], AuthToken: v[KeyAuthToken]}, opts...)
-		if err != nil {
-			return nil, err
-		}
-		return &Client{Resetter: c, Self: c, Primary: c, RateLimitedUntil: c.RateLimitedUntil, Native: c}, nil
+		return clientOf(rocketchat.New(v[KeyURL], rocketchat.Credentials{UserID: v[KeyUserID], AuthToken: v[KeyAuthToken]}, opts...))
 	},
 	StartFake: func(opts ...mfatest.FakeOption) (*Fake, error) {
 		f, err := mfatest.StartRocketChat(opts...)
