@@ -80,12 +80,13 @@ func New(cfg Config) (*Client, error) {
 		return nil, InvalidInput(cfg.Provider, "New", "%v", err)
 	}
 	rt := &attemptTransport{
-		gate:     newGate(s),
-		timeout:  s.AttemptTimeout,
-		maxWait:  s.Retry.MaxWait,
-		logger:   s.Logger,
-		provider: cfg.Provider,
-		policy:   policy{retry: s.Retry, resetUnit: cfg.ResetUnit},
+		gate:      newGate(s),
+		timeout:   s.AttemptTimeout,
+		deadlines: deadlines{timeout: s.AttemptTimeout},
+		maxWait:   s.Retry.MaxWait,
+		logger:    s.Logger,
+		provider:  cfg.Provider,
+		policy:    policy{retry: s.Retry, resetUnit: cfg.ResetUnit},
 	}
 	rc := retryablehttp.NewClient()
 	rc.Logger = nil // never the package's shared stderr logger

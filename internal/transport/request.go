@@ -1,7 +1,9 @@
 package transport
 
 import (
-	"context"
+	"bytes"
+	"io"
+	"net/http"
 
 	retryablehttp "github.com/hashicorp/go-retryablehttp"
 )
@@ -10,11 +12,23 @@ import (
 // credentials), the call's own (a 2FA code), Accept, User-Agent, and a
 // Content-Type only when there is a body. A header value that can never be
 // sent is ErrInvalidInput, with nothing sent.
-func (c *Client) newRequest(ctx context.Context, req *Request) (*retryablehttp.Request, error) {
+//
+// The request is built by net/http with its body as a bytes.Reader, so it
+// has a GetBody; the attempt transport rewinds the body from it for every
+// attempt after the first (roundtrip.go), as http.Client does for a 307.
+// go-retryablehttp's own rewinding (its NewRequest) would cost a closure
+// and two allocations on every attempt, the first included; its Request is
+// built around the http.Request with no body function of its own, inside
+// the call's context (one allocation for both).
+func (c *Client) newRequest(cc *callContext, req *Request) (*retryablehttp.Request, error) {
 	if err := checkHeaderValues(req.Header); err != nil {
 		return nil, InvalidInputFor(c.provider, req.Operation, req.UserID, "%v", err)
 	}
-	hreq, err := retryablehttp.NewRequestWithContext(ctx, req.Method, c.base+req.Path, bodyOrNil(req.Body))
+	var body io.Reader
+	if req.Body != nil {
+		body = bytes.NewReader(req.Body)
+	}
+	hreq, err := http.NewRequestWithContext(cc, req.Method, c.base+req.Path, body)
 	if err != nil {
 		return nil, InvalidInputFor(c.provider, req.Operation, req.UserID, "cannot build the request: %v", err)
 	}
@@ -30,15 +44,8 @@ func (c *Client) newRequest(ctx context.Context, req *Request) (*retryablehttp.R
 	if req.Body != nil {
 		h["Content-Type"] = acceptJSON
 	}
-	return hreq, nil
+	cc.retryable.Request = hreq
+	return &cc.retryable, nil
 }
 
 var acceptJSON = []string{"application/json"}
-
-// bodyOrNil keeps a nil []byte from becoming a non-nil empty body interface.
-func bodyOrNil(b []byte) any {
-	if b == nil {
-		return nil
-	}
-	return b
-}

@@ -14,6 +14,8 @@ import (
 	"net/http"
 	"sync/atomic"
 	"time"
+
+	retryablehttp "github.com/hashicorp/go-retryablehttp"
 )
 
 // call is the per-call state that travels in the request context, so the
@@ -40,7 +42,8 @@ type callKey struct{}
 // where context.WithValue and a separate *call would be two, on every call.
 type callContext struct {
 	context.Context
-	call call
+	call      call
+	retryable retryablehttp.Request // request.go
 }
 
 func newCallContext(ctx context.Context, req *Request, r redactor) *callContext {
@@ -73,13 +76,15 @@ var errAttemptTimeout = errors.New("attempt timed out")
 // http.Client.CloseIdleConnections after every failed Do, which would drop
 // the whole pool on each 429.
 type attemptTransport struct {
-	inner    http.RoundTripper
-	gate     *gate
-	timeout  time.Duration
-	maxWait  time.Duration
-	logger   *slog.Logger
-	provider string
-	policy   // policy.go
+	inner   http.RoundTripper
+	gate    *gate
+	timeout time.Duration
+	maxWait time.Duration
+	// deadlines bounds each attempt by timeout (deadline.go).
+	deadlines deadlines
+	logger    *slog.Logger
+	provider  string
+	policy    // policy.go
 }
 
 func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -92,18 +97,25 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	if st != nil {
 		st.attempts++
 	}
-	ctx, cancel := context.WithTimeout(parent, t.timeout)
+	a := &attemptBody{parent: parent, timeout: t.timeout, deadlines: &t.deadlines, stopWatch: noStop}
+	ctx := t.deadlines.start(parent, &a.clock)
+	a.ctx = ctx
 	start := time.Now()
-	resp, err := t.inner.RoundTrip(req.WithContext(ctx))
+	out := req.WithContext(ctx)
+	if err := rewind(out, st); err != nil {
+		t.gate.forget(tk)
+		t.deadlines.stop(&a.clock)
+		return nil, err
+	}
+	resp, err := t.inner.RoundTrip(out)
 	if err != nil {
 		t.gate.forget(tk)
 		// Only our own deadline, with the caller's context alive, is a timeout;
-		// test it before cancel, which would make every error look like one.
-		timedOut := errors.Is(ctx.Err(), context.DeadlineExceeded) && parent.Err() == nil
-		cancel()
-		if timedOut {
+		// test it before stop, which ends the context too.
+		if timedOut(ctx, parent) {
 			err = fmt.Errorf("%w after %s", errAttemptTimeout, t.timeout)
 		}
+		t.deadlines.stop(&a.clock)
 		t.logAttempt(parent, st, 0, time.Since(start), err)
 		return nil, err
 	}
@@ -121,9 +133,25 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 		resp.Body, resp.ContentLength = http.NoBody, 0
 	}
 	_, bounded := t.inner.(*http.Transport)
-	resp.Body = newAttemptBody(resp.Body, ctx, parent, cancel, t.timeout, !bounded)
+	a.watch(resp.Body, !bounded)
+	resp.Body = a
 	t.logAttempt(parent, st, resp.StatusCode, now.Sub(start), nil)
 	return resp, nil
+}
+
+// rewind gives a retry its body again: the previous attempt consumed it.
+// The first attempt's body is fresh, and so is a redirect's (http.Client
+// made it from GetBody and set Response).
+func rewind(req *http.Request, st *call) error {
+	if st == nil || st.attempts == 1 || req.Response != nil || req.GetBody == nil {
+		return nil
+	}
+	body, err := req.GetBody()
+	if err != nil {
+		return err
+	}
+	req.Body = body
+	return nil
 }
 
 // attemptBody bounds every read of an answer's body by the attempt's
@@ -133,28 +161,29 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 // RoundTripper (a caller's proxy library, instrumentation) may ignore the
 // context, so its body is watched: closed when the context ends. A 101's
 // raw connection, which nothing bounds, never gets here (see RoundTrip).
-// Close ends the attempt's timeout, as http.Client does for its own
-// Timeout.
+// Close ends the attempt and its timeout, as http.Client does for its own
+// Timeout. It is allocated when the attempt starts, so an attempt's clock
+// and its body's wrapper are one allocation.
 type attemptBody struct {
 	io.ReadCloser
 	ctx, parent context.Context
-	cancel      context.CancelFunc
-	stop        func() bool
+	clock       attemptClock
+	deadlines   *deadlines
+	stopWatch   func() bool
 	timeout     time.Duration
 	// ended is set when the context ended and closed the body: whatever a
 	// Read then reports, EOF included, the body did not end by itself.
 	ended atomic.Bool
 }
 
-func newAttemptBody(body io.ReadCloser, ctx, parent context.Context, cancel context.CancelFunc, timeout time.Duration, watch bool) *attemptBody {
-	b := &attemptBody{ReadCloser: body, ctx: ctx, parent: parent, cancel: cancel, timeout: timeout, stop: noStop}
+func (b *attemptBody) watch(body io.ReadCloser, watch bool) {
+	b.ReadCloser = body
 	if watch {
-		b.stop = context.AfterFunc(ctx, func() {
+		b.stopWatch = context.AfterFunc(b.ctx, func() {
 			b.ended.Store(true)
 			_ = body.Close()
 		})
 	}
-	return b
 }
 
 func noStop() bool { return false }
@@ -167,7 +196,7 @@ func (b *attemptBody) Read(p []byte) (int, error) {
 		switch {
 		case b.parent.Err() != nil:
 			err = b.parent.Err()
-		case errors.Is(b.ctx.Err(), context.DeadlineExceeded):
+		case timedOut(b.ctx, b.parent):
 			err = fmt.Errorf("%w after %s", errAttemptTimeout, b.timeout)
 		}
 	}
@@ -175,9 +204,9 @@ func (b *attemptBody) Read(p []byte) (int, error) {
 }
 
 func (b *attemptBody) Close() error {
-	b.stop()
+	b.stopWatch()
 	err := b.ReadCloser.Close()
-	b.cancel()
+	b.deadlines.stop(&b.clock)
 	return err
 }
 
