@@ -20,22 +20,34 @@ func BenchmarkResetMFAInterleaved(b *testing.B) {
 	// timeout=none is the baseline as written (no timeout at all);
 	// timeout=30s gives it http.Client.Timeout, which a hand-written client
 	// meant for production sets, and which is what the SDK's per-attempt
-	// timeout is.
+	// timeout is. ctx=cancelable gives both calls a context that can end
+	// (a program's signal.NotifyContext), where ctx=background is
+	// context.Background(), which nothing can cancel.
 	for _, tc := range []struct {
-		name    string
-		timeout time.Duration
-	}{{"timeout=none", 0}, {"timeout=30s", 30 * time.Second}} {
+		name       string
+		timeout    time.Duration
+		cancelable bool
+	}{
+		{"timeout=none", 0, false},
+		{"timeout=30s", 30 * time.Second, false},
+		{"timeout=none/ctx=cancelable", 0, true},
+	} {
 		b.Run(tc.name, func(b *testing.B) {
 			hc := handClient()
 			hc.Timeout = tc.timeout
-			interleave(b, hc)
+			ctx := context.Background()
+			if tc.cancelable {
+				c, cancel := context.WithCancel(ctx)
+				defer cancel()
+				ctx = c
+			}
+			interleave(b, ctx, hc)
 		})
 	}
 }
 
-func interleave(b *testing.B, hc *http.Client) {
+func interleave(b *testing.B, ctx context.Context, hc *http.Client) {
 	srv := newCountingServer(b)
-	ctx := context.Background()
 	c, err := flashback.New(benchToken, mfaclient.WithBaseURL(srv.URL))
 	if err != nil {
 		b.Fatal(err)

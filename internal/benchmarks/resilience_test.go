@@ -190,7 +190,7 @@ func BenchmarkResilience(b *testing.B) {
 			})
 		}
 	}
-	b.Run("row=overhead/impl=sdk-vs-nethttp", func(b *testing.B) { interleave(b, handClient()) })
+	b.Run("row=overhead/impl=sdk-vs-nethttp", func(b *testing.B) { interleave(b, context.Background(), handClient()) })
 }
 
 func benchBare429(b *testing.B, newLimiter func() Limiter, impl resilienceImpl) {
