@@ -22,16 +22,26 @@ const (
 
 // TestConformance runs the shared suite on the DELETE that removes an
 // identity's TOTP. ResetMFA first reads the identity (GET
-// /admin/identities/{id}); the harness answers that read below the SDK's
-// transport with an identity that has a password and TOTP, so the suite's
-// servers see exactly one request per reset, the DELETE, as the suite
-// expects of every provider. The read's own answers (errors, hostile
-// bodies) are tested in reset_test.go and fuzz_test.go.
+// /admin/identities/{id}); for most tests the harness answers that read
+// below the SDK's transport with an identity that has a password and TOTP,
+// so the suite's servers see exactly one request per reset, the DELETE, as
+// the suite expects of every provider. The tests that count every request a
+// provider's limiter sees serve the read themselves (NewServed, Prelude).
+// The read's own answers (errors, hostile bodies) are tested in
+// reset_test.go and fuzz_test.go.
 func TestConformance(t *testing.T) {
 	conformance.Run(t, conformance.Provider{
 		Name: "kratos",
 		New: func(baseURL string, opts ...mfaclient.Option) (conformance.Client, error) {
 			return kratos.New(baseURL, kratos.Credentials{Token: testToken}, withIdentityReads(opts)...)
+		},
+		NewServed: func(baseURL string, opts ...mfaclient.Option) (conformance.Client, error) {
+			return kratos.New(baseURL, kratos.Credentials{Token: testToken}, opts...)
+		},
+		Prelude: func(w http.ResponseWriter, r *http.Request) {
+			rest, _ := strings.CutPrefix(r.URL.EscapedPath(), identitiesPath)
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = io.WriteString(w, identityWithTOTP(rest))
 		},
 		// A missing token is allowed to a loopback admin URL, so the
 		// credential checks are made against a public host, where every bad
@@ -86,9 +96,7 @@ func (t identityReads) RoundTrip(r *http.Request) (*http.Response, error) {
 	if r.Body != nil {
 		_ = r.Body.Close()
 	}
-	body := fmt.Sprintf(`{"id":%q,"schema_id":"default","credentials":{`+
-		`"password":{"type":"password","identifiers":["alice@example.com"],"version":0},`+
-		`"totp":{"type":"totp","identifiers":[%q],"version":0}},"state":"active"}`, strings.ToLower(rest), strings.ToLower(rest))
+	body := identityWithTOTP(rest)
 	return &http.Response{
 		Status: "200 OK", StatusCode: http.StatusOK, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
 		Header:        http.Header{"Content-Type": {"application/json"}},
@@ -96,4 +104,13 @@ func (t identityReads) RoundTrip(r *http.Request) (*http.Response, error) {
 		ContentLength: int64(len(body)),
 		Request:       r,
 	}, nil
+}
+
+// identityWithTOTP is Kratos's answer to GET /admin/identities/{id} for an
+// identity with a password and TOTP.
+func identityWithTOTP(id string) string {
+	id = strings.ToLower(id)
+	return fmt.Sprintf(`{"id":%q,"schema_id":"default","credentials":{`+
+		`"password":{"type":"password","identifiers":["alice@example.com"],"version":0},`+
+		`"totp":{"type":"totp","identifiers":[%q],"version":0}},"state":"active"}`, id, id)
 }

@@ -17,6 +17,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"sync"
 	"time"
 
@@ -71,11 +72,21 @@ type Provider struct {
 	// ResetMethod is the HTTP method of the reset request; "" means POST.
 	ResetMethod string
 	// PreludePaths are the paths (with query) of requests ResetMFA sends
-	// before the reset request (Kratos reads the identity first). The
-	// provider's harness answers them itself, below the SDK's transport, so
-	// the suite's servers see only the reset request; the suite ignores their
-	// log records.
+	// before the reset request (Kratos reads the identity first). A client
+	// from New has them answered by the provider's harness, below the SDK's
+	// transport, so the suite's servers see only the reset request; the suite
+	// ignores their log records.
 	PreludePaths []string
+	// Prelude writes the provider's answer to a request to one of
+	// PreludePaths (Kratos: the identity, with a password and TOTP). Set
+	// with NewServed when PreludePaths is.
+	Prelude func(w http.ResponseWriter, r *http.Request)
+	// NewServed builds a client as New does, without the harness that
+	// answers PreludePaths: every request the client sends reaches baseURL,
+	// where the suite answers a prelude with Prelude. The tests that count
+	// and time every request the provider sees (a limiter's, an outage's)
+	// use it. Nil when PreludePaths is empty: New's client is the same.
+	NewServed func(baseURL string, opts ...mfaclient.Option) (Client, error)
 	// ResetUnit is the unit of the provider's X-RateLimit-Reset, as its
 	// client reads it (transport.Config.ResetUnit); the suite writes its
 	// resets in it. Zero: epoch milliseconds, which the inferring client
@@ -152,6 +163,25 @@ func (p Provider) notFoundStatus() int {
 	rec := httptest.NewRecorder()
 	p.notFound(rec)
 	return rec.Code
+}
+
+// perCall is how many requests one ResetMFA that succeeds sends.
+func (p Provider) perCall() int { return 1 + len(p.PreludePaths) }
+
+// isPrelude reports whether r is one of the requests ResetMFA sends before
+// the reset request.
+func (p Provider) isPrelude(r *http.Request) bool {
+	return slices.Contains(p.PreludePaths, r.URL.RequestURI())
+}
+
+// answer writes p's answer to a request a served client sent: the
+// prelude's (Prelude) or the documented success.
+func (p Provider) answer(w http.ResponseWriter, r *http.Request) {
+	if p.isPrelude(r) {
+		p.Prelude(w, r)
+		return
+	}
+	p.Success(w)
 }
 
 // idFor is p's form of a plain ID.

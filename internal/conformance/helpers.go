@@ -46,14 +46,32 @@ func port(t *testing.T, ts *httptest.Server) string {
 }
 
 // inBubble runs f in a synctest bubble against a pipe server answering with
-// answer, and closes the server before the bubble ends.
+// answer, and closes the server before the bubble ends. Its clients are
+// New's: a prelude is answered below the transport, unseen by answer.
 func inBubble(t *testing.T, p Provider, answer func(n int, w http.ResponseWriter, r *http.Request), f func(t *testing.T, srv *server, newClient func(...mfaclient.Option) Client)) {
+	inBubbleWith(t, p.New, answer, f)
+}
+
+// inServedBubble is inBubble whose answer sees every request the client
+// sends, a prelude's included (NewServed): for the tests that count and time
+// what the provider receives.
+func inServedBubble(t *testing.T, p Provider, answer func(n int, w http.ResponseWriter, r *http.Request), f func(t *testing.T, srv *server, newClient func(...mfaclient.Option) Client)) {
+	newc := p.New
+	if len(p.PreludePaths) > 0 {
+		require.NotNil(t, p.NewServed, "PreludePaths needs NewServed and Prelude")
+		require.NotNil(t, p.Prelude, "PreludePaths needs NewServed and Prelude")
+		newc = p.NewServed
+	}
+	inBubbleWith(t, newc, answer, f)
+}
+
+func inBubbleWith(t *testing.T, newc func(string, ...mfaclient.Option) (Client, error), answer func(n int, w http.ResponseWriter, r *http.Request), f func(t *testing.T, srv *server, newClient func(...mfaclient.Option) Client)) {
 	synctest.Test(t, func(t *testing.T) {
 		srv := newServer(answer)
 		ps := newPipeServer(srv)
 		defer ps.Close()
 		newClient := func(opts ...mfaclient.Option) Client {
-			c, err := p.New(ps.URL, append([]mfaclient.Option{mfaclient.WithHTTPClient(ps.Client)}, opts...)...)
+			c, err := newc(ps.URL, append([]mfaclient.Option{mfaclient.WithHTTPClient(ps.Client)}, opts...)...)
 			require.NoError(t, err)
 			return c
 		}

@@ -2,6 +2,7 @@ package conformance
 
 import (
 	"net/http"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -28,30 +29,16 @@ func testPacing(t *testing.T, p Provider) {
 	t.Run("GateProbesAfterMaxWait", func(t *testing.T) { testGateProbe(t, p) })
 }
 
-// onlyResetRequests skips a test that counts and times the requests a
-// provider's limiter sees, when ResetMFA sends requests the suite's servers
-// do not see: the provider's harness answers its PreludePaths (Kratos's
-// identity read) below the SDK's transport, so they pass the client's gate,
-// are paced and earn the retry budget back, but never meet the test's
-// limiter or outage. A limiter that saw them would have to be the
-// provider's own, which the harness replaces.
-func onlyResetRequests(t *testing.T, p Provider) {
-	t.Helper()
-	if len(p.PreludePaths) > 0 {
-		t.Skipf("ResetMFA sends %v first, answered below the transport, so the test's limiter sees only some of the client's requests", p.PreludePaths)
-	}
-}
-
-// limited answers a bare 429 whenever l refuses, else the documented
-// success, and counts the 429s.
+// limited answers a bare 429 whenever l refuses, else p's answer (a
+// prelude's or the documented success), and counts the 429s.
 func limited(p Provider, l benchmarks.Limiter, refused *atomic.Int64) func(int, http.ResponseWriter, *http.Request) {
-	return func(_ int, w http.ResponseWriter, _ *http.Request) {
+	return func(_ int, w http.ResponseWriter, r *http.Request) {
 		if !l.Allow(time.Now()) {
 			refused.Add(1)
 			statusJSON(w, http.StatusTooManyRequests, `{"success":false,"error":"Too many requests"}`)
 			return
 		}
-		p.Success(w)
+		p.answer(w, r)
 	}
 }
 
@@ -76,19 +63,20 @@ func resetAll(c Client, p Provider, n, workers int) []error {
 // from the first 429s and paces every goroutine to it. What it pays: the
 // requests already in flight when the first 429 came, one request that
 // measures the limiter and at most two that correct the measure; no call
-// fails, and the run takes about the ideal time (calls over the provider's
-// rate).
+// fails, and the run takes about the ideal time (the requests over the
+// provider's rate). The limiter sees every request, a prelude's included,
+// as the provider's own would.
 func testLearnsRate(t *testing.T, p Provider) {
-	onlyResetRequests(t, p)
 	const calls, workers, rate = 400, 8, 100
-	ideal := time.Duration(calls/rate) * time.Second
+	perCall := p.perCall()
+	ideal := time.Duration(calls*perCall) * time.Second / rate
 	for name, newLimiter := range map[string]func() benchmarks.Limiter{
 		"FixedWindow": func() benchmarks.Limiter { return &benchmarks.FixedWindow{Limit: rate, Window: time.Second} },
 		"TokenBucket": func() benchmarks.Limiter { return &benchmarks.TokenBucket{Rate: rate, Burst: 10} },
 	} {
 		t.Run(name, func(t *testing.T) {
 			var refused atomic.Int64
-			inBubble(t, p, limited(p, newLimiter(), &refused), func(t *testing.T, srv *server, newClient func(...mfaclient.Option) Client) {
+			inServedBubble(t, p, limited(p, newLimiter(), &refused), func(t *testing.T, srv *server, newClient func(...mfaclient.Option) Client) {
 				start := time.Now()
 				for i, err := range resetAll(newClient(), p, calls, workers) {
 					assert.NoError(t, err, "call %d", i)
@@ -98,7 +86,7 @@ func testLearnsRate(t *testing.T, p Provider) {
 				// one per worker), the one that measured the limiter, and up to
 				// two that correct a rate started above the measure.
 				assert.LessOrEqual(t, refused.Load(), int64(workers+3))
-				assert.Len(t, srv.requests(), calls+int(refused.Load()))
+				assert.Len(t, srv.requests(), calls*perCall+int(refused.Load()))
 				assert.LessOrEqual(t, elapsed, ideal*110/100, "paced at about the provider's rate")
 				assert.GreaterOrEqual(t, elapsed, ideal*95/100, "not faster than it allows")
 			})
@@ -112,28 +100,15 @@ func testLearnsRate(t *testing.T, p Provider) {
 func testConfiguredRate(t *testing.T, p Provider) {
 	var refused atomic.Int64
 	l := &benchmarks.TokenBucket{Rate: 10, Burst: 2}
-	inBubble(t, p, limited(p, l, &refused), func(t *testing.T, srv *server, newClient func(...mfaclient.Option) Client) {
+	const calls = 40
+	inServedBubble(t, p, limited(p, l, &refused), func(t *testing.T, srv *server, newClient func(...mfaclient.Option) Client) {
 		start := time.Now()
-		for i, err := range resetAll(newClient(mfaclient.WithRateLimit(10, 2)), p, 40, 8) {
+		for i, err := range resetAll(newClient(mfaclient.WithRateLimit(10, 2)), p, calls, 8) {
 			assert.NoError(t, err, "call %d", i)
 		}
 		assert.Zero(t, refused.Load(), "no 429 at all")
 		reqs := srv.requests()
-		require.Len(t, reqs, 40)
-		if perCall := 1 + len(p.PreludePaths); perCall > 1 {
-			// The prelude requests (answered below the transport, unseen
-			// here) take their places in the schedule too: the resets land
-			// on its 100 ms grid, never two in one place, and the last one
-			// is the last of all 40*perCall requests.
-			for i, r := range reqs {
-				assert.Zero(t, r.At.Sub(start)%(100*time.Millisecond), "request %d at %s", i, r.At.Sub(start))
-				if i > 0 {
-					assert.GreaterOrEqual(t, r.At.Sub(reqs[i-1].At), 100*time.Millisecond, "request %d", i)
-				}
-			}
-			assert.Equal(t, time.Duration(40*perCall-2)*100*time.Millisecond, reqs[39].At.Sub(start), "every request paced, the prelude's included")
-			return
-		}
+		require.Len(t, reqs, calls*p.perCall())
 		assert.Equal(t, start, reqs[1].At, "a burst of 2")
 		for i := 2; i < len(reqs); i++ {
 			assert.Equal(t, 100*time.Millisecond, reqs[i].At.Sub(reqs[i-1].At), "request %d", i)
@@ -169,25 +144,26 @@ func drainDelay() time.Duration { return 100 * time.Millisecond }
 
 // The client-wide retry budget: an outage spends it and then every call
 // makes one request; answers that are not failures earn it back, one retry
-// each. Only idempotent operations retry a 5xx at all.
+// each, a prelude's as much as a reset's. Only idempotent operations retry
+// a 5xx at all. The outage answers every request, a prelude's included, so
+// a call whose prelude fails sends nothing more.
 func testRetryBudget(t *testing.T, p Provider) {
 	if !p.ResetIdempotent {
 		t.Skip("ResetMFA is not retried after a 5xx")
 	}
-	onlyResetRequests(t, p)
 	const budget = 50 // internal/transport's retryBudgetCap
 	var down atomic.Bool
 	down.Store(true)
-	answer := func(_ int, w http.ResponseWriter, _ *http.Request) {
+	answer := func(_ int, w http.ResponseWriter, r *http.Request) {
 		if down.Load() {
 			statusJSON(w, http.StatusServiceUnavailable, `<html>down</html>`)
 			return
 		}
-		p.Success(w)
+		p.answer(w, r)
 	}
-	inBubble(t, p, answer, func(t *testing.T, srv *server, newClient func(...mfaclient.Option) Client) {
+	inServedBubble(t, p, answer, func(t *testing.T, srv *server, newClient func(...mfaclient.Option) Client) {
 		c := newClient()
-		def := mfaclient.DefaultRetryPolicy()
+		maxRetries := mfaclient.DefaultRetryPolicy().MaxRetries
 		const calls = 30
 		for range calls {
 			assert.ErrorIs(t, c.ResetMFA(bg(), p.UserID), mfaclient.ErrServer)
@@ -197,16 +173,52 @@ func testRetryBudget(t *testing.T, p Provider) {
 		requireAPIError(t, err, http.StatusServiceUnavailable, mfaclient.ErrServer, 1)
 
 		down.Store(false)
-		for range 5 {
+		const successes = 5
+		for range successes {
 			require.NoError(t, c.ResetMFA(bg(), p.UserID))
 		}
 		down.Store(true)
+		// Every answer of the successes earned a retry: with the default
+		// policy (3 retries a call), 5 one-request calls give calls of 4, 3
+		// and 1 attempts; 5 two-request calls (a prelude and the reset) give
+		// 10 retries, calls of 4, 4, 4, 2 and 1 attempts.
+		want := retriesFrom(successes*p.perCall(), maxRetries)
 		before := len(srv.requests())
-		requireAPIError(t, c.ResetMFA(bg(), p.UserID), http.StatusServiceUnavailable, mfaclient.ErrServer, def.MaxRetries+1)
-		requireAPIError(t, c.ResetMFA(bg(), p.UserID), http.StatusServiceUnavailable, mfaclient.ErrServer, 5-def.MaxRetries+1)
-		requireAPIError(t, c.ResetMFA(bg(), p.UserID), http.StatusServiceUnavailable, mfaclient.ErrServer, 1)
-		assert.Len(t, srv.requests(), before+def.MaxRetries+1+5-def.MaxRetries+1+1, "5 successes earned 5 retries")
+		sent := 0
+		for i, attempts := range want {
+			apiErr := requireAPIError(t, c.ResetMFA(bg(), p.UserID), http.StatusServiceUnavailable, mfaclient.ErrServer, attempts)
+			sent += attempts
+			require.Len(t, srv.requests(), before+sent, "call %d: %v", i, apiErr)
+		}
+		for i, r := range srv.requests()[before:] {
+			assert.Equal(t, firstPath(p), r.Path, "request %d: a failed first request ends the call", i)
+		}
 	})
+}
+
+// retriesFrom is the attempts of each call failing in an outage that starts
+// with tokens in the retry budget, until a call has no retry left: a call
+// retries up to maxRetries times, each retry spending a token.
+func retriesFrom(tokens, maxRetries int) []int {
+	var attempts []int
+	for {
+		n := min(tokens, maxRetries)
+		attempts = append(attempts, n+1)
+		tokens -= n
+		if n == 0 {
+			return attempts
+		}
+	}
+}
+
+// firstPath is the path (without query) of the first request ResetMFA
+// sends.
+func firstPath(p Provider) string {
+	if len(p.PreludePaths) > 0 {
+		path, _, _ := strings.Cut(p.PreludePaths[0], "?")
+		return path
+	}
+	return p.ResetPath
 }
 
 // A 503 with Retry-After closes the client-wide gate as a 429 does: the
