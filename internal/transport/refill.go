@@ -33,11 +33,12 @@ const (
 type steadyQuota struct {
 	known bool
 	// The anchor: the request whose answer is the newest, its send time,
-	// the Remaining it reported, and when its answer came.
+	// the Remaining it reported, and the last ticket let through when its
+	// answer came: any later one reached the provider after it.
 	seq       uint64
 	at        time.Time
 	remaining int
-	answered  time.Time
+	answered  uint64
 	// after counts the requests that may spend the quota without being
 	// counted in remaining: those in flight when the anchor's answer came,
 	// and those sent since.
@@ -81,15 +82,16 @@ func (g *gate) learnSteadyLocked(tk ticket, status int, hs Hints, now time.Time)
 	// holding one back until the next answer, never of a 429.
 	cand := steadyQuota{
 		known: true, seq: tk.seq, at: tk.sent, remaining: hs.Remaining, after: g.inflight,
-		end: hs.Reset.Add(resetGrain), hints: hs, answered: now,
+		end: hs.Reset.Add(resetGrain), hints: hs, answered: g.seq,
 		limit: q.limit, interval: q.interval,
 	}
 	// The provider saw this request after the anchor's for sure only when
-	// it was sent after the anchor's answer came. Otherwise the two were in
-	// flight together and either may be the newer: this one is taken only
-	// when it says less is left, so an older answer (a higher Remaining,
-	// spent since) never opens the gate.
-	if !valid || (q.known && !tk.probe && tk.sent.Before(q.answered) && !cand.spentBeyond(q)) {
+	// it was let through after the anchor's answer came (the order of
+	// tickets, not of clock readings, which may be equal). Otherwise the
+	// two were in flight together and either may be the newer: this one is
+	// taken only when it says less is left, so an older answer (a higher
+	// Remaining, spent since) never opens the gate.
+	if !valid || (q.known && !tk.probe && tk.seq <= q.answered && !cand.spentBeyond(q)) {
 		if status == http.StatusTooManyRequests {
 			g.unspentLocked(tk) // a refused request spent nothing
 		}
