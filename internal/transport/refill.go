@@ -25,11 +25,11 @@ const (
 )
 
 // steadyQuota is the gate's picture of a RefillSteady limiter, taken from
-// the newest answer: the newest by when its request was sent, not by when
-// the answer arrived. Answers arrive out of order; an older one reports a
-// Remaining the provider has since spent, and with a reset counted in
-// seconds from the answer it cannot be told from a newer window by its
-// reset.
+// the newest answer: the newest by the order its request was let through,
+// not by when the answer arrived. Answers arrive out of order; an older one
+// reports a Remaining the provider has since spent, and with a reset
+// counted in seconds from the answer it cannot be told from a newer window
+// by its reset.
 type steadyQuota struct {
 	known bool
 	// The anchor: the request whose answer is the newest, its send time,
