@@ -51,6 +51,9 @@ func New(serverURL, token string, opts ...mfaclient.Option) (*Client, error) {
 		// Mattermost's X-Ratelimit-Reset is seconds from now
 		// (app/ratelimit.go: ceil(ResetAfter)), never an epoch.
 		ResetUnit: transport.ResetSecondsFromNow,
+		// Its limiter is throttled's GCRA (app/ratelimit.go): one request
+		// comes back every 1/PerSec, the bucket is full at the reset.
+		QuotaRefill: transport.RefillSteady,
 	}, token)
 	if err != nil {
 		return nil, err

@@ -38,6 +38,7 @@ func TestConformance(t *testing.T) {
 		ResetIdempotent: true,
 		ResetMethod:     http.MethodPut,
 		ResetUnit:       transport.ResetSecondsFromNow,
+		QuotaRefill:     transport.RefillSteady,
 		// A plain UUID's last 26 hex digits: a valid Mattermost ID.
 		IDFor: func(plain string) string {
 			hex := strings.ReplaceAll(plain, "-", "")

@@ -92,6 +92,11 @@ type Provider struct {
 	// resets in it. Zero: epoch milliseconds, which the inferring client
 	// reads (Rocket.Chat's unit).
 	ResetUnit transport.ResetUnit
+	// QuotaRefill is how the provider's limiter gives back its quota, as
+	// its client says (transport.Config.QuotaRefill): with RefillSteady,
+	// Remaining 0 waits one interval, not for the reset. Zero: a fixed
+	// window.
+	QuotaRefill transport.QuotaRefill
 	// RateLimited, when set, writes the provider's own 429 answer (body and
 	// Content-Type; the suite sets its hint headers first), where the suite
 	// needs a 429 that keeps its class whatever its hints (Mattermost's

@@ -25,6 +25,10 @@ type Config struct {
 	// ResetUnit is the unit of the provider's X-RateLimit-Reset, when its
 	// docs name one. Default: inferred from the value.
 	ResetUnit ResetUnit
+	// QuotaRefill is how the provider's limiter gives back the quota
+	// X-RateLimit-Remaining reports, when its docs or source say so
+	// (refill.go). Default: a fixed window, all of it at the reset.
+	QuotaRefill QuotaRefill
 	// SuccessBodies are the provider's documented success bodies, byte for
 	// byte as its server sends them: a 200 with one of them is a success
 	// without decoding (success.go). Each must be a body Classify reads as
@@ -80,7 +84,7 @@ func New(cfg Config) (*Client, error) {
 		return nil, InvalidInput(cfg.Provider, "New", "%v", err)
 	}
 	rt := &attemptTransport{
-		gate:      newGate(s),
+		gate:      newGate(s, cfg.QuotaRefill),
 		timeout:   s.AttemptTimeout,
 		deadlines: deadlines{timeout: s.AttemptTimeout},
 		maxWait:   s.Retry.MaxWait,

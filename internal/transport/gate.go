@@ -18,7 +18,9 @@ import (
 //     Remaining with X-RateLimit-Reset), and the requests already in flight
 //     would spend what is left. Without this, N workers learn that the
 //     window is spent from N 429s; with it they stop at the quota and wait
-//     for the reset.
+//     for the reset. A provider whose limiter refills steadily
+//     (RefillSteady, refill.go) gives back one request per interval instead,
+//     and its Remaining 0 waits for the next one, not for the reset.
 //   - The pacer (pace.go) spaces requests at a rate learned from 429s that
 //     carry no hint, or given with WithRateLimit.
 //
@@ -50,6 +52,13 @@ type gate struct {
 	// be counted in remaining; counting them again errs on the side of
 	// holding one back, never of a 429.
 	inflight int
+	// seq numbers the tickets, in the order they were let through.
+	seq uint64
+	// refill is how the provider gives quota back; with RefillSteady the
+	// quota is followed in steady (refill.go) instead of windowEnd,
+	// remaining and quotaHints.
+	refill QuotaRefill
+	steady steadyQuota
 	// changed is closed when an answer may have freed quota; nil while
 	// nobody waits for one.
 	changed chan struct{}
@@ -61,7 +70,18 @@ type gate struct {
 // ticket is one request let through the gate.
 type ticket struct {
 	sent  time.Time
-	probe bool // sent past MaxWait to ask whether a long wait is over
+	seq   uint64 // its place in the order requests were let through
+	probe bool   // sent past MaxWait to ask whether a long wait is over
+}
+
+// issueLocked lets one request through at now.
+func (g *gate) issueLocked(now time.Time, probe bool) ticket {
+	g.inflight++
+	g.seq++
+	if g.steady.known {
+		g.steady.after++
+	}
+	return ticket{sent: now, seq: g.seq, probe: probe}
 }
 
 // learn records an answer to the request of ticket tk: it ends one request
@@ -80,7 +100,9 @@ func (g *gate) learn(tk ticket, status int, hs Hints, now time.Time) (paced bool
 		g.probing = false
 		g.until, g.windowEnd = time.Time{}, time.Time{}
 	}
-	if hs.Remaining >= 0 && hs.Reset.After(now) {
+	if g.refill == RefillSteady {
+		g.learnSteadyLocked(tk, status, hs, now)
+	} else if hs.Remaining >= 0 && hs.Reset.After(now) {
 		switch {
 		case hs.Reset.Add(resetGrain).After(g.windowEnd): // the first answer of a new window
 			g.windowEnd, g.remaining, g.quotaHints, g.closedAt = hs.Reset.Add(resetGrain), hs.Remaining, hs, now
@@ -98,7 +120,10 @@ func (g *gate) learn(tk ticket, status int, hs Hints, now time.Time) (paced bool
 			g.budget.deposit()
 		}
 	}
-	closes := status == http.StatusTooManyRequests || hs.Remaining == 0 || (status >= 400 && hs.HasRetryAfter)
+	// Remaining 0 from a steadily refilling limiter says nothing of when
+	// the next request may go: the quota (refill.go) holds it.
+	spent := hs.Remaining == 0 && g.refill != RefillSteady
+	closes := status == http.StatusTooManyRequests || spent || (status >= 400 && hs.HasRetryAfter)
 	if !ok || wait <= 0 || !closes {
 		return false
 	}
@@ -123,6 +148,9 @@ func (g *gate) retry() bool {
 func (g *gate) forget(tk ticket) {
 	g.mu.Lock()
 	g.answeredLocked()
+	if g.refill == RefillSteady {
+		g.unspentLocked(tk)
+	}
 	if tk.probe {
 		g.probing, g.closedAt = false, time.Now() // the next probe after another MaxWait
 	}
@@ -189,9 +217,9 @@ func (g *gate) acquire(ctx context.Context, maxWait time.Duration, onWait func(t
 			paced = !openAt.IsZero()
 		}
 		if openAt.IsZero() {
-			g.inflight++
+			tk := g.issueLocked(now, false)
 			g.mu.Unlock()
-			return ticket{sent: now}, nil
+			return tk, nil
 		}
 		wakeAt := openAt
 		switch {
@@ -208,9 +236,9 @@ func (g *gate) acquire(ctx context.Context, maxWait time.Duration, onWait func(t
 			case !reservedOnly && !g.probing && !g.closedAt.IsZero() && !now.Before(g.closedAt.Add(maxWait)):
 				// Closed for MaxWait already: ask the provider again.
 				g.probing = true
-				g.inflight++
+				tk := g.issueLocked(now, true)
 				g.mu.Unlock()
-				return ticket{sent: now, probe: true}, nil
+				return tk, nil
 			case !reservedOnly || !now.Before(start.Add(maxWait)):
 				status := g.status
 				if !now.Before(g.until) {
@@ -255,6 +283,9 @@ func (g *gate) acquire(ctx context.Context, maxWait time.Duration, onWait func(t
 func (g *gate) blockedLocked(now time.Time) (time.Time, Hints, bool) {
 	if now.Before(g.until) {
 		return g.until, g.hints, false
+	}
+	if g.refill == RefillSteady {
+		return g.steadyBlockedLocked(now)
 	}
 	if now.Before(g.windowEnd) && g.remaining-g.inflight <= 0 {
 		return g.windowEnd, g.quotaHints, g.remaining > 0

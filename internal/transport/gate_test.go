@@ -2,13 +2,17 @@ package transport
 
 import (
 	"context"
+	"math/rand/v2"
 	"net/http"
+	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/mfakit/mfakit/internal/gcra"
 )
 
 // quota is an answer's hints: remaining requests of a window ending at reset.
@@ -202,5 +206,130 @@ func TestGateLetsOneProbeThroughAfterMaxWait(t *testing.T) {
 		tk, err := g.acquire(t.Context(), time.Minute, nil)
 		require.NoError(t, err, "the probe's answer opened the gate")
 		assert.False(t, tk.probe)
+	})
+}
+
+// gcraQuota is a GCRA limiter's answer (limit 21, as Mattermost's at burst
+// 20): remaining requests, the bucket full again reset seconds from now.
+func gcraQuota(remaining int, now time.Time, reset int) Hints {
+	return Hints{Limit: 21, Remaining: remaining, Reset: now.Add(time.Duration(reset) * time.Second)}
+}
+
+// The answers of requests sent together arrive in any order: an older one
+// (a higher Remaining, spent since) must not open the gate, though with a
+// reset in seconds from its arrival it names a later reset than the newer.
+func TestGateSteadyIgnoresOlderAnswers(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		g := &gate{refill: RefillSteady}
+		older, err := g.acquire(t.Context(), time.Minute, nil)
+		require.NoError(t, err)
+		newer, err := g.acquire(t.Context(), time.Minute, nil)
+		require.NoError(t, err)
+		time.Sleep(10 * time.Millisecond)
+		g.learn(newer, http.StatusOK, gcraQuota(2, time.Now(), 4), time.Now())
+		time.Sleep(10 * time.Millisecond)
+		g.learn(older, http.StatusOK, gcraQuota(4, time.Now(), 4), time.Now())
+		// Two left by the newer answer, less the older request, which was
+		// in flight when it came and may not be counted in it.
+		require.NoError(t, acquireErr(g, t.Context(), time.Minute, nil))
+		next := acquireAsync(t.Context(), g, time.Minute)
+		synctest.Wait()
+		require.Empty(t, next, "the older answer's Remaining 4 is spent")
+		got := <-next
+		require.NoError(t, got.err)
+		assert.Equal(t, newer.sent.Add(4*time.Second/18), got.at, "released when one came back: a reset of 4 s with 2 of 21 left bounds the interval by 4/18 s")
+	})
+}
+
+// A steadily refilling limiter's Remaining 0 holds the next request until
+// one comes back, not until the bucket is full: with limit 21, Remaining 1
+// and a reset of 4 s, one comes back at least every 4/19 s.
+func TestGateSteadyRemainingZeroWaitsOneInterval(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		g := &gate{refill: RefillSteady}
+		first, err := g.acquire(t.Context(), time.Minute, nil)
+		require.NoError(t, err)
+		g.learn(first, http.StatusOK, gcraQuota(1, time.Now(), 4), time.Now())
+		spent, err := g.acquire(t.Context(), time.Minute, nil)
+		require.NoError(t, err)
+		g.learn(spent, http.StatusOK, gcraQuota(0, time.Now(), 5), time.Now())
+		got := <-acquireAsync(t.Context(), g, time.Minute)
+		require.NoError(t, got.err)
+		assert.Equal(t, spent.sent.Add(4*time.Second/19), got.at, "one interval after the spending request was sent")
+	})
+}
+
+// A 429's Retry-After still closes the gate of a steadily refilling
+// limiter: hints win.
+func TestGateSteadyKeepsRetryAfter(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		g := &gate{refill: RefillSteady}
+		start := time.Now()
+		tk, err := g.acquire(t.Context(), time.Minute, nil)
+		require.NoError(t, err)
+		hs := gcraQuota(0, start, 5)
+		hs.RetryAfter, hs.HasRetryAfter = time.Second, true
+		g.learn(tk, http.StatusTooManyRequests, hs, start)
+		require.NoError(t, acquireErr(g, t.Context(), time.Minute, nil))
+		assert.Equal(t, start.Add(time.Second), time.Now())
+	})
+}
+
+// 200 requests by 8 workers through one gate against Mattermost's limiter
+// (GCRA, 5/s, burst 20; the reset in whole seconds from now), answers
+// taking 1–40 ms so that they arrive out of order: at most 2 % are refused,
+// and the run takes at most 1.10 × the ideal (the burst, then 5/s).
+func TestGateSteadyPacesGCRA(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		lim := gcra.New(5, 20)
+		g := &gate{refill: RefillSteady}
+		const total, workers = 200, 8
+		var mu sync.Mutex
+		done, sent, refused := 0, 0, 0
+		start := time.Now()
+		var wg sync.WaitGroup
+		for w := range workers {
+			rng := rand.New(rand.NewPCG(uint64(w), 1))
+			wg.Go(func() {
+				for {
+					mu.Lock()
+					if sent-refused >= total { // every item taken, or done
+						mu.Unlock()
+						return
+					}
+					sent++
+					mu.Unlock()
+					tk, err := g.acquire(t.Context(), time.Minute, nil)
+					if !assert.NoError(t, err) {
+						return
+					}
+					time.Sleep(time.Duration(rng.IntN(3000)) * time.Microsecond) // to the limiter
+					res := lim.Take(time.Now())
+					time.Sleep(time.Duration(1+rng.IntN(40)) * time.Millisecond) // the handler, and back
+					h := http.Header{}
+					res.SetHeaders(h)
+					status := http.StatusOK
+					if res.Limited {
+						status = http.StatusTooManyRequests
+					}
+					now := time.Now()
+					g.learn(tk, status, ParseHintsUnit(h, now, ResetSecondsFromNow), now)
+					mu.Lock()
+					if res.Limited {
+						refused++
+					} else {
+						done++
+					}
+					mu.Unlock()
+				}
+			})
+		}
+		wg.Wait()
+		elapsed := time.Since(start)
+		ideal := time.Duration(total-21) * time.Second / 5
+		t.Logf("%d requests, %d refused (%.1f %%), %s (%.2f × ideal %s)", sent, refused, 100*float64(refused)/float64(sent), elapsed, float64(elapsed)/float64(ideal), ideal)
+		assert.Equal(t, total, done)
+		assert.LessOrEqual(t, float64(refused), 0.02*float64(sent), "at most 2 %% refused")
+		assert.LessOrEqual(t, elapsed, ideal*110/100, "within 1.10 × the ideal")
 	})
 }

@@ -17,10 +17,10 @@ type policy struct {
 }
 
 // newGate builds a client's gate, pacing from the first request when the
-// caller gave a rate, and learning a rate from bare 429s when the policy
-// retries.
-func newGate(s mfaclient.Settings) *gate {
-	g := new(gate)
+// caller gave a rate, learning a rate from bare 429s when the policy
+// retries, and following the provider's quota as it refills (refill).
+func newGate(s mfaclient.Settings, refill QuotaRefill) *gate {
+	g := &gate{refill: refill}
 	g.pace.learns = s.Retry.MaxRetries > 0 && s.Retry.MaxWait >= minLearnWait
 	g.pace.configure(s.RateLimit, s.RateBurst)
 	return g

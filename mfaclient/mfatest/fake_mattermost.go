@@ -4,14 +4,14 @@ import (
 	"crypto/rand"
 	"encoding/json"
 	"io"
-	"math"
 	"net/http"
 	"regexp"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/mfakit/mfakit/internal/gcra"
 )
 
 // MattermostFake is a fake Mattermost server (v6.7.2) serving
@@ -39,9 +39,9 @@ type MattermostFake struct {
 	Admin  FakeUser // role system_admin
 	Member FakeUser // role system_user
 
-	own       sync.Mutex   // guards limiter and requestID (Fake.mu guards the users)
-	limiter   *gcraLimiter // nil: no rate limit
-	requestID string       // "": a new one per answer
+	own       sync.Mutex    // guards limiter and requestID (Fake.mu guards the users)
+	limiter   *gcra.Limiter // nil: no rate limit
+	requestID string        // "": a new one per answer
 }
 
 // mattermostError is Mattermost's model.AppError as it is sent.
@@ -116,8 +116,7 @@ func (mm *MattermostFake) SetMattermostLimiter(perSec, maxBurst int) {
 	defer mm.own.Unlock()
 	mm.limiter = nil
 	if perSec > 0 {
-		interval := time.Second / time.Duration(perSec)
-		mm.limiter = &gcraLimiter{interval: interval, tolerance: interval * time.Duration(maxBurst+1), limit: maxBurst + 1}
+		mm.limiter = gcra.New(perSec, maxBurst)
 	}
 }
 
@@ -225,66 +224,16 @@ func (mm *MattermostFake) allowGCRA(w http.ResponseWriter) bool {
 	if l == nil {
 		return true
 	}
-	res := l.take(mm.now())
+	res := l.Take(mm.now())
 	h := w.Header()
-	h.Add("X-Ratelimit-Limit", strconv.Itoa(res.limit))
-	h.Add("X-Ratelimit-Remaining", strconv.Itoa(res.remaining))
-	h.Add("X-Ratelimit-Reset", strconv.Itoa(ceilSeconds(res.resetAfter)))
-	if !res.limited {
+	res.SetHeaders(h)
+	if !res.Limited {
 		return true
 	}
-	h.Add("Retry-After", strconv.Itoa(ceilSeconds(res.retryAfter)))
 	h.Set("Content-Type", "text/plain; charset=utf-8")
 	h.Set("X-Content-Type-Options", "nosniff")
 	mm.reply(w, http.StatusTooManyRequests, []byte("limit exceeded\n"))
 	return false
-}
-
-func ceilSeconds(d time.Duration) int { return int(math.Ceil(d.Seconds())) }
-
-// gcraLimiter is the generic cell rate algorithm of
-// github.com/throttled/throttled (GCRARateLimiter.RateLimit, quantity 1),
-// which Mattermost's rate limiter uses: a request is allowed while the
-// theoretical arrival time stays within tolerance of now.
-type gcraLimiter struct {
-	interval  time.Duration // 1/PerSec
-	tolerance time.Duration // interval × (MaxBurst+1)
-	limit     int           // MaxBurst+1
-
-	mu  sync.Mutex
-	tat time.Time // theoretical arrival time; zero before the first request
-}
-
-type gcraResult struct {
-	limited    bool
-	limit      int
-	remaining  int
-	resetAfter time.Duration
-	retryAfter time.Duration
-}
-
-func (l *gcraLimiter) take(now time.Time) gcraResult {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	tat := l.tat
-	if tat.IsZero() || now.After(tat) {
-		tat = now
-	}
-	newTat := tat.Add(l.interval)
-	res := gcraResult{limit: l.limit}
-	var ttl time.Duration
-	if diff := now.Sub(newTat.Add(-l.tolerance)); diff < 0 {
-		res.limited, res.retryAfter = true, -diff
-		ttl = tat.Sub(now)
-	} else {
-		l.tat = newTat
-		ttl = newTat.Sub(now)
-	}
-	if next := l.tolerance - ttl; next > -l.interval {
-		res.remaining = int(next / l.interval)
-	}
-	res.resetAfter = ttl
-	return res
 }
 
 // mattermostIDAlphabet is the base32 alphabet of Mattermost's model.NewId.
