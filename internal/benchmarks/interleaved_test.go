@@ -20,9 +20,9 @@ func BenchmarkResetMFAInterleaved(b *testing.B) {
 	// timeout=none is the baseline as written (no timeout at all);
 	// timeout=30s gives it http.Client.Timeout, which a hand-written client
 	// meant for production sets, and which is what the SDK's per-attempt
-	// timeout is. ctx=cancelable (no timeout) gives both calls a context that can end
-	// (a program's signal.NotifyContext), where ctx=background is
-	// context.Background(), which nothing can cancel.
+	// timeout is. Those two give both calls context.Background(), which
+	// nothing can cancel; ctx=cancelable (no timeout) gives both a context
+	// that can end, as a program's signal.NotifyContext can.
 	for _, tc := range []struct {
 		name       string
 		timeout    time.Duration
