@@ -31,17 +31,28 @@ import (
 type attemptClock struct {
 	deadline   time.Time
 	cancel     context.CancelCauseFunc
+	q          *attemptQueue
 	prev, next *attemptClock
-	queued     bool
 }
 
-// deadlines is a client's queue of attempts in flight, oldest first.
+// deadlines bounds a client's attempts by its timeout. Its queue belongs
+// to the clock its timer was armed on: a synctest bubble has a clock of its
+// own, and a timer armed in one never fires in the other (nor after the
+// bubble ends), so a client used across a bubble's edge starts a new queue
+// there rather than wait for a timer that will not come.
 type deadlines struct {
-	timeout    time.Duration
-	mu         sync.Mutex
-	head, tail *attemptClock
-	armed      bool // a timer is due at or before head's deadline
-	arms       int  // timers armed so far (a test reads it)
+	timeout time.Duration
+	mu      sync.Mutex // guards every queue of the client
+	q       *attemptQueue
+	arms    int // timers armed so far (a test reads it)
+}
+
+// attemptQueue is the attempts in flight on one clock, oldest first, and
+// its timer: armed at armedAt, due at due (at or before head's deadline).
+type attemptQueue struct {
+	head, tail   *attemptClock
+	armed        bool
+	armedAt, due time.Time
 }
 
 // start begins an attempt bounded by the timeout: ctx ends with cause
@@ -51,66 +62,81 @@ func (d *deadlines) start(parent context.Context, a *attemptClock) context.Conte
 	ctx, cancel := context.WithCancelCause(parent)
 	a.cancel = cancel
 	d.mu.Lock()
-	a.deadline = time.Now().Add(d.timeout)
-	a.prev, a.next, a.queued = d.tail, nil, true
-	if d.tail != nil {
-		d.tail.next = a
-	} else {
-		d.head = a
+	now := time.Now()
+	if d.q == nil || d.q.otherClock(now, d.timeout) {
+		d.q = new(attemptQueue)
 	}
-	d.tail = a
-	arm := !d.armed
+	q := d.q
+	a.deadline, a.q, a.prev, a.next = now.Add(d.timeout), q, q.tail, nil
+	if q.tail != nil {
+		q.tail.next = a
+	} else {
+		q.head = a
+	}
+	q.tail = a
+	arm := !q.armed
 	if arm {
-		d.armed = true
+		q.armed, q.armedAt, q.due = true, now, a.deadline
 		d.arms++
 	}
 	d.mu.Unlock()
 	if arm {
-		time.AfterFunc(d.timeout, d.fire)
+		time.AfterFunc(d.timeout, func() { d.fire(q) })
 	}
 	return ctx
 }
 
-// stop ends an attempt: it leaves the queue and its context is released.
+// otherClock reports whether q's timer was armed on another clock than
+// the one that reads now: now is before it was armed (a bubble's clock
+// starts in 2000), or a whole timeout past when it was due (its bubble is
+// gone, and its timer with it). Either way, q keeps its own attempts and
+// its timer, and a new queue takes the new ones.
+func (q *attemptQueue) otherClock(now time.Time, timeout time.Duration) bool {
+	return q.armed && (now.Before(q.armedAt) || now.After(q.due.Add(timeout)))
+}
+
+// stop ends an attempt: it leaves its queue and its context is released.
 func (d *deadlines) stop(a *attemptClock) {
 	d.mu.Lock()
-	d.unlinkLocked(a)
+	a.unlinkLocked()
 	d.mu.Unlock()
 	a.cancel(context.Canceled)
 }
 
-func (d *deadlines) unlinkLocked(a *attemptClock) {
-	if !a.queued {
+func (a *attemptClock) unlinkLocked() {
+	q := a.q
+	if q == nil {
 		return
 	}
 	if a.prev != nil {
 		a.prev.next = a.next
 	} else {
-		d.head = a.next
+		q.head = a.next
 	}
 	if a.next != nil {
 		a.next.prev = a.prev
 	} else {
-		d.tail = a.prev
+		q.tail = a.prev
 	}
-	a.prev, a.next, a.queued = nil, nil, false
+	a.q, a.prev, a.next = nil, nil, nil
 }
 
-// fire ends the attempts past their deadline and arms the timer for the
+// fire ends q's attempts past their deadline and arms q's timer for the
 // oldest one left, if any.
-func (d *deadlines) fire() {
+func (d *deadlines) fire(q *attemptQueue) {
 	var expired []context.CancelCauseFunc
 	d.mu.Lock()
 	now := time.Now()
-	for a := d.head; a != nil && !a.deadline.After(now); a = d.head {
-		d.unlinkLocked(a)
+	for a := q.head; a != nil && !a.deadline.After(now); a = q.head {
+		a.unlinkLocked()
 		expired = append(expired, a.cancel)
 	}
-	if d.head != nil {
+	if q.head != nil {
+		q.armedAt, q.due = now, q.head.deadline
 		d.arms++
-		time.AfterFunc(d.head.deadline.Sub(now), d.fire)
+		time.AfterFunc(q.head.deadline.Sub(now), func() { d.fire(q) })
 	} else {
-		d.armed = false
+		q.armed = false
 	}
 	d.mu.Unlock()
 	for _, cancel := range expired {

@@ -63,7 +63,7 @@ func TestDeadlinesBoundConcurrentAttemptsEachAtItsOwnTime(t *testing.T) {
 			assert.Equal(t, time.Duration(10+i)*time.Second, got.at.Sub(start), "attempt %d", i)
 			assert.Equal(t, errAttemptTimeout, got.cause, "attempt %d", i)
 		}
-		assert.Nil(t, d.head, "the queue is empty once every attempt ended")
+		assert.Nil(t, d.q.head, "the queue is empty once every attempt ended")
 	})
 }
 
@@ -76,7 +76,7 @@ func TestDeadlinesBoundAnAttemptAfterAnIdleClient(t *testing.T) {
 		d.stop(a)
 		time.Sleep(time.Minute) // the timer fired at 10 s and found no attempt
 		synctest.Wait()
-		assert.False(t, d.armed)
+		assert.False(t, d.q.armed)
 
 		start := time.Now()
 		_, ended := startAttempt(d, context.Background())
@@ -100,7 +100,7 @@ func TestDeadlinesCallerContextEndsTheAttempt(t *testing.T) {
 		assert.Equal(t, time.Second, time.Since(start))
 		assert.False(t, timedOut(ctx, parent))
 		d.stop(a)
-		assert.Nil(t, d.head)
+		assert.Nil(t, d.q.head)
 	})
 }
 
@@ -119,4 +119,33 @@ func TestDeadlinesArmOneTimerPerTimeoutNotPerAttempt(t *testing.T) {
 		elapsed := time.Since(start) // 100 s
 		assert.LessOrEqual(t, d.arms, 1+int(elapsed/d.timeout), "timers armed for 10,000 attempts over %s", elapsed)
 	})
+}
+
+// A client used outside a synctest bubble, then inside one, then outside
+// again (a test suite's shared client) still bounds every attempt on the
+// clock it runs on: a timer belongs to the clock it was armed on, so an
+// attempt inside the bubble must not wait for one armed outside it (which
+// fires in real time, outside the bubble), and one after the bubble must
+// not wait for one armed inside it (which never fires once the bubble is
+// gone).
+func TestDeadlinesSurviveASynctestBubble(t *testing.T) {
+	d := &deadlines{timeout: 50 * time.Millisecond}
+	a, _ := startAttempt(d, context.Background())
+	d.stop(a) // the real-time timer is still armed
+
+	synctest.Test(t, func(t *testing.T) {
+		start := time.Now()
+		_, ended := startAttempt(d, context.Background())
+		e := <-ended
+		assert.Equal(t, 50*time.Millisecond, e.at.Sub(start), "ended on the bubble's clock")
+		assert.Equal(t, errAttemptTimeout, e.cause)
+	})
+
+	_, ended := startAttempt(d, context.Background())
+	select {
+	case e := <-ended:
+		assert.Equal(t, errAttemptTimeout, e.cause)
+	case <-time.After(10 * time.Second):
+		t.Fatal("an attempt after the bubble was never bounded: it waited for the bubble's timer")
+	}
 }
