@@ -18,6 +18,7 @@ func Run(t *testing.T, p Provider) {
 	t.Run("Connections", func(t *testing.T) { testConnections(t, p) })
 	t.Run("Hostile", func(t *testing.T) { testHostile(t, p) })
 	t.Run("HostileHints", func(t *testing.T) { testHostileHints(t, p) })
+	t.Run("BrokenRoundTripper", func(t *testing.T) { testBrokenRoundTripper(t, p) })
 	t.Run("HostileInput", func(t *testing.T) { testHostileInput(t, p) })
 	t.Run("SecretsEveryPath", func(t *testing.T) { testSecretsEveryPath(t, p) })
 	t.Run("CredentialHeadersNotKept", func(t *testing.T) { testCredentialHeadersNotKept(t, p) })

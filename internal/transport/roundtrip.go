@@ -108,6 +108,7 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 		return nil, err
 	}
 	resp, err := t.inner.RoundTrip(out)
+	resp, err = keptToContract(t.inner, out, resp, err)
 	if err != nil {
 		t.gate.forget(tk)
 		// Only our own deadline, with the caller's context alive, is a timeout;
@@ -136,6 +137,30 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	a.watch(resp.Body, !bounded)
 	resp.Body = a
 	t.logAttempt(parent, st, resp.StatusCode, now.Sub(start), nil)
+	return resp, nil
+}
+
+// keptToContract reads what a RoundTripper returned as http.Client reads
+// it, so that one breaking the http.RoundTripper contract (a caller's mock,
+// a proxy library with a bug) gets an error, not a panic: no response and
+// no error is a failure; a response that came with an error is dropped and
+// closed; a nil body is an empty one, unless the response says it has
+// content. http.Client checks the same, but only after this transport, which
+// reads the answer first.
+func keptToContract(rt http.RoundTripper, req *http.Request, resp *http.Response, err error) (*http.Response, error) {
+	switch {
+	case err != nil:
+		if resp != nil && resp.Body != nil {
+			_ = resp.Body.Close()
+		}
+		return nil, err
+	case resp == nil:
+		return nil, fmt.Errorf("http: RoundTripper %T returned no response and no error", rt)
+	case resp.Body == nil && resp.ContentLength > 0 && req.Method != http.MethodHead:
+		return nil, fmt.Errorf("http: RoundTripper %T returned a response with Content-Length %d and no body", rt, resp.ContentLength)
+	case resp.Body == nil:
+		resp.Body = http.NoBody
+	}
 	return resp, nil
 }
 
