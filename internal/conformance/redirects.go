@@ -181,3 +181,34 @@ func testRedirectsOf(t *testing.T, p Provider, op operation) {
 		assert.Equal(t, reqs[len(reqs)-2].Body, last.Body, "and the body")
 	})
 }
+
+// testRedirectLoop: a provider that redirects to itself forever (a
+// misconfigured proxy) gets ten requests, as net/http's own limit allows,
+// then the last 307 as ErrUnexpectedResponse; the same whether the first
+// attempt skips http.Client or a caller's redirect policy sends it through.
+func testRedirectLoop(t *testing.T, p Provider) {
+	eachOperation(t, p, func(t *testing.T, op operation) {
+		for name, hc := range map[string]*http.Client{
+			"OwnPolicy":        {},
+			"CallerFollowsAll": {CheckRedirect: func(*http.Request, []*http.Request) error { return nil }},
+		} {
+			t.Run(name, func(t *testing.T) {
+				var loop *server
+				loop = newServer(func(_ int, w http.ResponseWriter, r *http.Request) {
+					w.Header().Set("Location", r.URL.Path+"?hop="+strconv.Itoa(len(loop.requests())))
+					w.WriteHeader(http.StatusTemporaryRedirect)
+				})
+				ts := httptest.NewServer(loop)
+				t.Cleanup(ts.Close)
+				c, err := p.New(ts.URL, mfaclient.WithHTTPClient(hc), noRetry)
+				require.NoError(t, err)
+				err = op.Call(bg(), c)
+				var apiErr *mfaclient.APIError
+				require.ErrorAs(t, err, &apiErr)
+				assert.True(t, isOnly(err, mfaclient.ErrUnexpectedResponse), "%v", err)
+				assert.Equal(t, http.StatusTemporaryRedirect, apiErr.StatusCode)
+				assert.Len(t, loop.requests(), 10, "the request and nine redirects")
+			})
+		}
+	})
+}

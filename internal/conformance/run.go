@@ -12,6 +12,7 @@ func Run(t *testing.T, p Provider) {
 	t.Run("RateLimit", func(t *testing.T) { testRateLimit(t, p) })
 	t.Run("Context", func(t *testing.T) { testContext(t, p) })
 	t.Run("Redirects", func(t *testing.T) { testRedirects(t, p) })
+	t.Run("RedirectLoop", func(t *testing.T) { testRedirectLoop(t, p) })
 	t.Run("Bounds", func(t *testing.T) { testBounds(t, p) })
 	t.Run("Secrets", func(t *testing.T) { testSecrets(t, p) })
 	t.Run("Logging", func(t *testing.T) { testLogging(t, p) })

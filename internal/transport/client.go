@@ -187,7 +187,7 @@ func (c *Client) Do(ctx context.Context, req *Request) error {
 	if err != nil {
 		return err
 	}
-	resp, err := c.rc.Do(hreq)
+	resp, err := c.send(cc, hreq)
 	if err != nil {
 		return c.sendError(ctx, req, st, err)
 	}

@@ -82,14 +82,29 @@ func sendSequential(t *testing.T, c *Client, n int) {
 }
 
 // 1,000 sequential calls, a quarter of them 429s and a quarter 500s, use one
-// connection: go-retryablehttp's CloseIdleConnections after each failed Do
-// does not reach the pool.
+// connection, whether a call's first attempt skips http.Client (send.go) or
+// goes through it and go-retryablehttp (a caller's client with a redirect
+// policy of its own): go-retryablehttp's CloseIdleConnections after each
+// failed Do does not reach the pool.
 func TestSequentialCallsReuseOneConnection(t *testing.T) {
-	srv := newConnServer(t)
-	sendSequential(t, newConnClient(t, srv.URL), 1000)
-	assert.EqualValues(t, 1000, srv.requests.Load())
-	assert.EqualValues(t, 1, srv.conns.Load())
+	for name, opts := range map[string][]mfaclient.Option{
+		"FirstAttemptDirect": nil,
+		"ThroughHTTPClient":  {mfaclient.WithHTTPClient(&http.Client{CheckRedirect: followAll})},
+	} {
+		t.Run(name, func(t *testing.T) {
+			srv := newConnServer(t)
+			c := newConnClient(t, srv.URL, opts...)
+			assert.Equal(t, opts == nil, c.rt.direct)
+			sendSequential(t, c, 1000)
+			assert.EqualValues(t, 1000, srv.requests.Load())
+			assert.EqualValues(t, 1, srv.conns.Load())
+		})
+	}
 }
+
+// followAll is a caller's redirect policy: it makes the client send every
+// attempt through http.Client.
+func followAll(*http.Request, []*http.Request) error { return nil }
 
 // idleCloser is the transport without the fix: it passes
 // CloseIdleConnections through, as a plain http.Transport would.
@@ -106,7 +121,7 @@ func (c idleCloser) CloseIdleConnections() { c.pool.CloseIdleConnections() }
 func TestClosingIdleConnectionsWouldReconnect(t *testing.T) {
 	srv := newConnServer(t)
 	pool := http.DefaultTransport.(*http.Transport).Clone()
-	c := newConnClient(t, srv.URL, mfaclient.WithHTTPClient(&http.Client{Transport: pool}))
+	c := newConnClient(t, srv.URL, mfaclient.WithHTTPClient(&http.Client{Transport: pool, CheckRedirect: followAll}))
 	c.rc.HTTPClient.Transport = idleCloser{attemptTransport: c.rt, pool: pool}
 	sendSequential(t, c, 100)
 	assert.EqualValues(t, 100, srv.requests.Load())

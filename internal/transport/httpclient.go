@@ -33,6 +33,7 @@ func sharedTransport() *http.Transport {
 // puts the attempt transport in front of its RoundTripper, and refuses
 // redirects that would carry credentials elsewhere.
 func httpClient(user *http.Client, rt *attemptTransport) *http.Client {
+	rt.direct = user == nil || (user.Jar == nil && user.CheckRedirect == nil)
 	var hc http.Client
 	var userRedirect func(*http.Request, []*http.Request) error
 	if user != nil {
@@ -64,8 +65,17 @@ func httpClient(user *http.Client, rt *attemptTransport) *http.Client {
 // the caller as the 3xx itself: net/http forwards every header it does not
 // know to be sensitive (a provider's own credential headers) to any host,
 // and turns a POST into a GET on 301/302/303.
+//
+// The 10 counts every request of the call's chain: when a call's first
+// attempt skipped http.Client and its 307 was followed by send.go, the
+// chain http.Client sees starts at that redirect (its Response is set), one
+// request later.
 func safeRedirect(req *http.Request, via []*http.Request) bool {
-	if len(via) >= 10 || req.Response == nil {
+	hops := len(via)
+	if hops > 0 && via[0].Response != nil {
+		hops++
+	}
+	if hops >= 10 || req.Response == nil {
 		return false
 	}
 	if c := req.Response.StatusCode; c != http.StatusTemporaryRedirect && c != http.StatusPermanentRedirect {

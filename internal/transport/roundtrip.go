@@ -82,9 +82,12 @@ type attemptTransport struct {
 	maxWait time.Duration
 	// deadlines bounds each attempt by timeout (deadline.go).
 	deadlines deadlines
-	logger    *slog.Logger
-	provider  string
-	policy    // policy.go
+	// direct says a call's first attempt may skip http.Client: it has no
+	// cookie jar and no redirect policy of the caller's (send.go).
+	direct   bool
+	logger   *slog.Logger
+	provider string
+	policy   // policy.go
 }
 
 func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) {
