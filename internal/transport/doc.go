@@ -17,10 +17,12 @@
 //     and every header value). A failure is ErrInvalidInput, nothing sent.
 //  2. request.go: Client.Do builds the request: the client's headers (its
 //     credentials), the call's own, Accept, User-Agent.
-//  3. roundtrip.go: each attempt waits at the client's rate-limit gate
-//     (gate.go, ratelimit.go; pace.go spaces requests at a rate learned from
-//     bare 429s), runs under the per-attempt timeout, learns the answer's
-//     rate-limit hints, and is logged (redacted). An unasked
+//  3. send.go sends the first attempt straight to the attempt transport;
+//     http.Client follows a same-host 307/308, go-retryablehttp runs the
+//     retries. roundtrip.go: each attempt waits at the client's rate-limit
+//     gate (gate.go, ratelimit.go; pace.go spaces requests at a rate learned
+//     from bare 429s), runs under the per-attempt timeout (deadline.go),
+//     learns the answer's rate-limit hints, and is logged (redacted). An unasked
 //     101 loses its body at once; a redirect's Location that does not parse
 //     is kept out of http.Client's way. httpclient.go follows only a
 //     307/308 to the same host. retry.go decides whether another attempt
