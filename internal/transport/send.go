@@ -37,7 +37,7 @@ func (c *Client) send(cc *callContext, hreq *retryablehttp.Request) (*http.Respo
 	resp, err := c.rt.RoundTrip(first)
 	if err != nil {
 		err = urlError(first, err)
-	} else if next := c.redirected(first, resp); next != nil {
+	} else if next := redirected(first, resp); next != nil {
 		resp, err = c.rc.HTTPClient.Do(next)
 	}
 	retry, checkErr := c.rt.checkRetry(cc, resp, err)
@@ -70,7 +70,7 @@ func (c *Client) send(cc *callContext, hreq *retryablehttp.Request) (*http.Respo
 // the Referer http.Client sets. Nil for any other answer, which is
 // returned as it is. What it replaces is read, as http.Client reads it, so
 // that the connection can be used again.
-func (c *Client) redirected(first *http.Request, resp *http.Response) *http.Request {
+func redirected(first *http.Request, resp *http.Response) *http.Request {
 	if resp.StatusCode != http.StatusTemporaryRedirect && resp.StatusCode != http.StatusPermanentRedirect {
 		return nil
 	}
