@@ -85,7 +85,6 @@ func New(cfg Config) (*Client, error) {
 	}
 	rt := &attemptTransport{
 		gate:      newGate(s, cfg.QuotaRefill),
-		timeout:   s.AttemptTimeout,
 		deadlines: deadlines{timeout: s.AttemptTimeout},
 		maxWait:   s.Retry.MaxWait,
 		logger:    s.Logger,

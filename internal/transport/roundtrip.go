@@ -78,9 +78,8 @@ var errAttemptTimeout = errors.New("attempt timed out")
 type attemptTransport struct {
 	inner   http.RoundTripper
 	gate    *gate
-	timeout time.Duration
 	maxWait time.Duration
-	// deadlines bounds each attempt by timeout (deadline.go).
+	// deadlines bounds each attempt by the attempt timeout (deadline.go).
 	deadlines deadlines
 	// direct says a call's first attempt may skip http.Client: it has no
 	// cookie jar and no redirect policy of the caller's (send.go).
@@ -100,7 +99,7 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	if st != nil {
 		st.attempts++
 	}
-	a := &attemptBody{parent: parent, timeout: t.timeout, deadlines: &t.deadlines, stopWatch: noStop}
+	a := &attemptBody{parent: parent, deadlines: &t.deadlines, stopWatch: noStop}
 	ctx := t.deadlines.start(parent, &a.clock)
 	a.ctx = ctx
 	start := time.Now()
@@ -117,7 +116,7 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 		// Only our own deadline, with the caller's context alive, is a timeout;
 		// test it before stop, which ends the context too.
 		if timedOut(ctx, parent) {
-			err = fmt.Errorf("%w after %s", errAttemptTimeout, t.timeout)
+			err = fmt.Errorf("%w after %s", errAttemptTimeout, t.deadlines.timeout)
 		}
 		t.deadlines.stop(&a.clock)
 		t.logAttempt(parent, st, 0, time.Since(start), err)
@@ -198,7 +197,6 @@ type attemptBody struct {
 	clock       attemptClock
 	deadlines   *deadlines
 	stopWatch   func() bool
-	timeout     time.Duration
 	// ended is set when the context ended and closed the body: whatever a
 	// Read then reports, EOF included, the body did not end by itself.
 	ended atomic.Bool
@@ -225,7 +223,7 @@ func (b *attemptBody) Read(p []byte) (int, error) {
 		case b.parent.Err() != nil:
 			err = b.parent.Err()
 		case timedOut(b.ctx, b.parent):
-			err = fmt.Errorf("%w after %s", errAttemptTimeout, b.timeout)
+			err = fmt.Errorf("%w after %s", errAttemptTimeout, b.deadlines.timeout)
 		}
 	}
 	return n, err
